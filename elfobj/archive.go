@@ -1,0 +1,154 @@
+// This file implements the reader for Unix ar archives (System V/GNU and BSD name forms).
+
+package elfobj
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Member is one file inside an ar archive.
+type Member struct {
+	Name string
+	Data []byte
+	Off  int64 // offset of the member header in the archive
+}
+
+// Archive is a parsed ar archive.
+type Archive struct {
+	Members []Member
+	// Index maps each symbol of the archive's symbol table to the members
+	// that define it, in archive order; nil when the archive has no table.
+	Index map[string][]int
+}
+
+// ReadArchive splits an ar archive into its members and reads its GNU symbol
+// table if it has one. name is used in error messages.
+func ReadArchive(name string, data []byte) (*Archive, error) {
+	if !IsArchive(data) {
+		return nil, &Error{File: name, Off: -1, Msg: "not an ar archive (bad magic)"}
+	}
+	var members []Member
+	var symtab []byte
+	var symWidth int
+	var longNames []byte
+	off := 8
+	for off < len(data) {
+		if data[off] == '\n' { // stray padding at the very end
+			off++
+			continue
+		}
+		if off+60 > len(data) {
+			return nil, &Error{File: name, Off: int64(off), Msg: "truncated member header"}
+		}
+		h := data[off : off+60]
+		if h[58] != '`' || h[59] != '\n' {
+			return nil, &Error{File: name, Off: int64(off), Msg: "corrupt member header (bad terminator)"}
+		}
+		rawName := strings.TrimRight(string(h[0:16]), " ")
+		size, err := strconv.ParseUint(strings.TrimSpace(string(h[48:58])), 10, 63)
+		if err != nil {
+			return nil, &Error{File: name, Off: int64(off), Msg: fmt.Sprintf("corrupt member size %q", strings.TrimSpace(string(h[48:58])))}
+		}
+		start := off + 60
+		if size > uint64(len(data)-start) {
+			return nil, &Error{File: name, Off: int64(off), Msg: fmt.Sprintf("member %q of %d bytes extends past the end of the archive: truncated?", rawName, size)}
+		}
+		body := data[start : start+int(size)]
+		hdrOff := off
+		off = start + int(size)
+		if off%2 == 1 {
+			off++
+		}
+		var mname string
+		switch {
+		case rawName == "/":
+			symtab, symWidth = body, 4
+			continue
+		case rawName == "/SYM64/":
+			symtab, symWidth = body, 8
+			continue
+		case rawName == "__.SYMDEF" || rawName == "__.SYMDEF SORTED":
+			continue
+		case rawName == "//":
+			longNames = body
+			continue
+		case strings.HasPrefix(rawName, "#1/"): // BSD: name follows the header
+			n, err := strconv.Atoi(rawName[3:])
+			if err != nil || n < 0 || n > len(body) {
+				return nil, &Error{File: name, Off: int64(hdrOff), Msg: fmt.Sprintf("corrupt BSD member name %q", rawName)}
+			}
+			mname = strings.TrimRight(string(body[:n]), "\x00")
+			body = body[n:]
+			if mname == "__.SYMDEF" || mname == "__.SYMDEF SORTED" {
+				continue
+			}
+		case strings.HasPrefix(rawName, "/"): // GNU long name
+			n, err := strconv.Atoi(rawName[1:])
+			if err != nil || n < 0 || n >= len(longNames) {
+				return nil, &Error{File: name, Off: int64(hdrOff), Msg: fmt.Sprintf("member name %q points outside the long-name table", rawName)}
+			}
+			rest := longNames[n:]
+			end := strings.IndexAny(string(rest), "\n")
+			if end < 0 {
+				end = len(rest)
+			}
+			mname = strings.TrimSuffix(string(rest[:end]), "/")
+		default:
+			mname = strings.TrimSuffix(rawName, "/")
+		}
+		members = append(members, Member{Name: mname, Data: body, Off: int64(hdrOff)})
+	}
+	a := &Archive{Members: members}
+	if symtab != nil {
+		idx, err := readSymtab(symtab, symWidth, members)
+		if err != nil {
+			return nil, &Error{File: name, Off: -1, Msg: "corrupt symbol table: " + err.Error()}
+		}
+		a.Index = idx
+	}
+	return a, nil
+}
+
+// readSymtab decodes a GNU ar symbol table: a big-endian count, that many
+// member header offsets, then as many NUL-terminated names.
+func readSymtab(b []byte, w int, members []Member) (map[string][]int, error) {
+	word := func(off int) uint64 {
+		var v uint64
+		for i := 0; i < w; i++ {
+			v = v<<8 | uint64(b[off+i])
+		}
+		return v
+	}
+	if len(b) < w {
+		return nil, fmt.Errorf("too short")
+	}
+	n := word(0)
+	if n > uint64(len(b)/w) {
+		return nil, fmt.Errorf("%d entries do not fit in %d bytes", n, len(b))
+	}
+	byOff := make(map[int64]int, len(members))
+	for i, m := range members {
+		byOff[m.Off] = i
+	}
+	names := b[w+int(n)*w:]
+	idx := make(map[string][]int, n)
+	for i := 0; i < int(n); i++ {
+		end := bytes.IndexByte(names, 0)
+		if end < 0 {
+			return nil, fmt.Errorf("name %d is not terminated", i)
+		}
+		sym := string(names[:end])
+		names = names[end+1:]
+		m, ok := byOff[int64(word(w+i*w))]
+		if !ok {
+			return nil, fmt.Errorf("symbol %q points at no member", sym)
+		}
+		if l := idx[sym]; len(l) == 0 || l[len(l)-1] != m {
+			idx[sym] = append(l, m)
+		}
+	}
+	return idx, nil
+}

@@ -1,0 +1,137 @@
+// Package testutil finds the golden corpus and toolchain archives for tests.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Root returns the repository root.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Golden returns the path of testdata/golden.
+func Golden() string { return filepath.Join(Root(), "testdata", "golden") }
+
+// Case is one golden link: a folder with link.cmd.
+type Case struct {
+	Dir    string // absolute folder
+	Name   string // arch/module[/sections]
+	Arch   string
+	Module string
+	Qstrs  string
+	Output string
+	Libs   []string // as written: <libgcc.a>, <libm.a>
+	Objs   []string
+	Status int
+}
+
+// Cases lists every golden folder with a link command.
+func Cases(t testing.TB) []Case {
+	var cases []Case
+	root := Golden()
+	err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.Name() != "link.cmd" {
+			return err
+		}
+		cmd, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Dir(path)
+		rel, _ := filepath.Rel(root, dir)
+		c := Case{Dir: dir, Name: filepath.ToSlash(rel)}
+		parts := strings.Split(c.Name, "/")
+		c.Module = parts[1]
+		f := strings.Fields(string(cmd))
+		for i := 1; i < len(f); i++ {
+			switch f[i] {
+			case "--arch":
+				i++
+				c.Arch = f[i]
+			case "--qstrs":
+				i++
+				c.Qstrs = f[i]
+			case "-o":
+				i++
+				c.Output = f[i]
+			case "-l":
+				i++
+				c.Libs = append(c.Libs, f[i])
+			default:
+				c.Objs = append(c.Objs, f[i])
+			}
+		}
+		st, _ := os.ReadFile(filepath.Join(dir, "link.status"))
+		if strings.TrimSpace(string(st)) != "0" {
+			c.Status = 1
+		}
+		cases = append(cases, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// Compiler returns the C compiler and flags that pick the arch's multilib.
+func Compiler(arch string) (cc string, flags []string) {
+	switch arch {
+	case "x86":
+		return "gcc", []string{"-m32"}
+	case "x64":
+		return "gcc", nil
+	case "armv6m":
+		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m0"}
+	case "armv7m":
+		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m3"}
+	case "armv7emsp":
+		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}
+	case "armv7emdp":
+		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"}
+	case "xtensa":
+		return "xtensa-lx106-elf-gcc", []string{"-mforce-l32"}
+	case "rv32imc":
+		return "riscv64-unknown-elf-gcc", []string{"-march=rv32imac", "-mabi=ilp32"}
+	case "rv64imc":
+		return "riscv64-unknown-elf-gcc", []string{"-march=rv64imac", "-mabi=lp64"}
+	}
+	return "", nil
+}
+
+// Lib resolves a <libgcc.a> or <libm.a> placeholder with the arch's cross
+// compiler, skipping the test when the compiler or archive is missing (CI
+// installs them, so there it runs).
+func Lib(t testing.TB, arch, placeholder string) string {
+	t.Helper()
+	cc, flags := Compiler(arch)
+	if _, err := exec.LookPath(cc); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found, but CI must have it", cc)
+		}
+		t.Skipf("%s not installed: cannot find %s for %s", cc, placeholder, arch)
+	}
+	arg := "--print-libgcc-file-name"
+	if placeholder == "<libm.a>" {
+		arg = "--print-file-name=libm.a"
+	}
+	out, err := exec.Command(cc, append(flags, arg)...).Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v", cc, arg, err)
+	}
+	p := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(p) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s: %s not found", cc, placeholder)
+		}
+		t.Skipf("%s: %s not found for %s", cc, placeholder, arch)
+	}
+	return p
+}

@@ -1,0 +1,171 @@
+// This file implements the link driver: load, resolve, build the GOT, lay out,
+// relocate and write the module.
+
+package linker
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/mpy"
+)
+
+// Config is one link.
+type Config struct {
+	Arch      *Arch
+	Objects   []string          // object files, in command-line order
+	Libs      []string          // archives or GROUP scripts (-l), in order
+	Qstrs     []string          // native qstrs, from the config header
+	Externs   map[string]uint64 // fixed-address symbols (--externs)
+	ArchFlags uint64
+	// SourceName is qstr 0: the output path exactly as given to -o.
+	SourceName string
+	// ReadFile reads inputs; nil means os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+	// Logf, if set, receives verbose output; Verbose selects how much
+	// (1 summary, 2 layout and GOT, 3 every relocation).
+	Logf    func(format string, args ...any)
+	Verbose int
+}
+
+// Result is a linked module.
+type Result struct {
+	Module     *mpy.Native
+	MPY        []byte
+	TextSize   int
+	RodataSize int
+	BSSSize    int
+	GOTEntries int
+	Members    []string // archive members pulled in, "archive:member"
+}
+
+type linker struct {
+	cfg        *Config
+	arch       *Arch
+	objs       []*object
+	sections   []*section // layout order
+	literals   []*section
+	globals    map[string]*symbol
+	unresolved []*symbol
+	errs       errList
+
+	got       []*gotEntry
+	gotByName map[string]*gotEntry
+	gotSec    *section
+	lit       []uint32
+	litIndex  map[uint32]int
+	litSec    *section
+	litMap    map[litKey]litRef
+
+	entry   []byte
+	text    []byte
+	rodata  []byte
+	bss     []byte
+	relocs  []mpy.Reloc
+	members []string
+
+	pseudo map[string]*section
+}
+
+func (l *linker) logf(level int, format string, args ...any) {
+	if l.cfg.Logf != nil && l.cfg.Verbose >= level {
+		l.cfg.Logf(format, args...)
+	}
+}
+
+func (l *linker) readFile(name string) ([]byte, error) {
+	read := l.cfg.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(name)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s: no such file", name)
+		}
+		return nil, err
+	}
+	return data, nil
+}
+
+// Link links the objects of cfg into a native module.
+func Link(cfg *Config) (res *Result, err error) {
+	if cfg.Arch == nil {
+		return nil, fmt.Errorf("no architecture given")
+	}
+	if len(cfg.Objects) == 0 {
+		return nil, fmt.Errorf("no input objects")
+	}
+	if cfg.ArchFlags != 0 && !cfg.Arch.ArchFlags {
+		return nil, fmt.Errorf("architecture %q takes no --arch-flags (only rv32imc does)", cfg.Arch.Name)
+	}
+	l := &linker{cfg: cfg, arch: cfg.Arch, globals: map[string]*symbol{}, gotByName: map[string]*gotEntry{},
+		litIndex: map[uint32]int{}, litMap: map[litKey]litRef{}, pseudo: map[string]*section{}}
+	for _, name := range cfg.Objects {
+		data, err := l.readFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if elfobj.IsArchive(data) {
+			return nil, fmt.Errorf("%s: is an archive: pass it with -l", name)
+		}
+		f, err := elfobj.Parse(name, data)
+		if err != nil {
+			return nil, err
+		}
+		if err := l.load(f); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.Libs) > 0 {
+		if err := l.loadArchives(); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.errs.err(); err != nil {
+		return nil, err
+	}
+	l.resolve()
+	if err := l.errs.err(); err != nil {
+		return nil, err
+	}
+	if l.arch.ISA == ISAXtensa {
+		l.buildXtensaGOT()
+	} else {
+		l.buildGOT()
+	}
+	if err := l.errs.err(); err != nil {
+		return nil, err
+	}
+	if err := l.layout(); err != nil {
+		return nil, err
+	}
+	l.fillGOT()
+	if err := l.errs.err(); err != nil {
+		return nil, err
+	}
+	l.relocate()
+	if err := l.errs.err(); err != nil {
+		return nil, err
+	}
+	m := &mpy.Native{
+		Arch: l.arch.MPY, ArchFlags: cfg.ArchFlags,
+		Qstrs: append([]string{cfg.SourceName}, cfg.Qstrs...),
+		Text:  l.text, Rodata: l.rodata, BSSSize: uint64(len(l.bss)), Relocs: l.relocs,
+	}
+	out, err := m.Encode()
+	if err != nil {
+		return nil, err
+	}
+	res = &Result{Module: m, MPY: out, TextSize: len(l.text), RodataSize: len(l.rodata),
+		BSSSize: len(l.bss), GOTEntries: len(l.got), Members: l.members}
+	l.logf(1, "arch:         %v", l.arch.Machine)
+	l.logf(1, "text size:    %d", res.TextSize)
+	if res.RodataSize > 0 {
+		l.logf(1, "rodata size:  %d", res.RodataSize)
+	}
+	l.logf(1, "bss size:     %d", res.BSSSize)
+	l.logf(1, "GOT entries:  %d", res.GOTEntries)
+	return res, nil
+}
