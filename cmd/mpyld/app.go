@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRefused = 1 // the input was refused or a step failed
+	exitUsage   = 2
+	exitMissing = 3 // a needed tool is missing
+)
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// missingToolError is a program that could not be found.
+type missingToolError struct{ msg string }
+
+func (e *missingToolError) Error() string { return e.msg }
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "mpyld",
+		Usage: "build and link MicroPython native modules (.mpy)",
+		Description: "mpyld links relocatable ELF objects into native .mpy modules for MicroPython v1.28\n" +
+			"(.mpy 6.3), byte-compatible with tools/mpy_ld.py. Run without a command it takes\n" +
+			"mpy_ld.py's own flags, so natmod Makefiles work with 'make MPY_LD=mpyld'.",
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		Flags:           append(linkFlags(), &cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"}),
+		Action: func(c *cli.Context) error {
+			if c.Bool("preprocess") {
+				return preprocessAction(c)
+			}
+			if c.NArg() == 0 {
+				return cli.ShowAppHelp(c)
+			}
+			return linkAction(c)
+		},
+		Commands: []*cli.Command{linkCommand(), checkCommand(), preprocessCommand()},
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return &usageError{err.Error()}
+		},
+	}
+	return app
+}
+
+// run runs the command line args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(normalizeArgs(args))
+	if err == nil {
+		return exitOK
+	}
+	msg := strings.TrimSpace(err.Error())
+	var ue *usageError
+	var me *missingToolError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "mpyld: %s\n(see mpyld --help)\n", msg)
+		return exitUsage
+	case errors.As(err, &me):
+		fmt.Fprintf(stderr, "mpyld: %s\n", msg)
+		return exitMissing
+	case strings.HasPrefix(msg, "flag provided but not defined") || strings.HasPrefix(msg, "Required flag") || strings.HasPrefix(msg, "invalid value"):
+		fmt.Fprintf(stderr, "mpyld: %s\n(see mpyld --help)\n", msg)
+		return exitUsage
+	}
+	for _, line := range strings.Split(msg, "\n") {
+		fmt.Fprintf(stderr, "mpyld: %s\n", line)
+	}
+	return exitRefused
+}
+
+// valueFlags take a value in the next argument.
+var valueFlags = map[string]bool{
+	"-o": true, "--output": true, "-l": true, "--libs": true, "-e": true, "--externs": true,
+	"--arch": true, "--arch-flags": true, "--qstrs": true, "-a": true,
+}
+
+// normalizeArgs makes mpy_ld.py's argument forms fit urfave/cli: "-vvv"
+// becomes three -v, attached values ("-l/path/libgcc.a", "-ofile") are
+// split off, and positional arguments move behind the flags so that
+// "mpyld link a.o -o a.mpy" works.
+func normalizeArgs(args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		out = append(out, rest[0]) // the subcommand
+		rest = rest[1:]
+	}
+	var flags, pos []string
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			pos = append(pos, rest[i+1:]...)
+			i = len(rest)
+		case len(a) > 2 && a[0] == '-' && a[1] == 'v' && strings.Trim(a[1:], "v") == "":
+			for range a[1:] {
+				flags = append(flags, "-v")
+			}
+		case len(a) > 2 && a[0] == '-' && a[1] != '-' && valueFlags[a[:2]] && !strings.Contains(a, "="):
+			flags = append(flags, a[:2], a[2:])
+		case valueFlags[a] && i+1 < len(rest):
+			flags = append(flags, a, rest[i+1])
+			i++
+		case strings.HasPrefix(a, "-") && a != "-":
+			flags = append(flags, a)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	out = append(out, flags...)
+	if len(pos) > 0 {
+		out = append(out, "--")
+		out = append(out, pos...)
+	}
+	return out
+}

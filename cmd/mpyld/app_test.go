@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/mpyld/mpyld/internal/testutil"
+)
+
+func TestExitCodes(t *testing.T) {
+	g := testutil.Golden()
+	tmp := t.TempDir()
+	garbage := filepath.Join(tmp, "garbage.o")
+	if err := os.WriteFile(garbage, []byte("\x7fELF\x01\x01\x01garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"ok", []string{"check", "--arch", "x64", g + "/x64/hello/hello.o"}, 0, `^$`},
+		{"unknown arch", []string{"link", "--arch", "z80", "a.o"}, 2, `unknown architecture "z80" \(valid: x86, x64,`},
+		{"unknown flag", []string{"link", "--frobnicate", "a.o"}, 2, `flag provided but not defined`},
+		{"no objects", []string{"link", "--arch", "x64"}, 2, `no input objects`},
+		{"arch flags", []string{"link", "--arch", "x64", "--arch-flags", "zba", "a.o"}, 2, `takes no --arch-flags`},
+		{"bad arch flag name", []string{"link", "--arch", "rv32imc", "--arch-flags", "zbb", "a.o"}, 2, `invalid --arch-flags name "zbb"`},
+		{"missing file", []string{"link", "--arch", "x64", "-o", tmp + "/m.mpy", tmp + "/nope.o"}, 1, `nope.o: no such file`},
+		{"corrupt", []string{"link", "--arch", "x64", "-o", tmp + "/m.mpy", garbage}, 1, `garbage.o: malformed ELF`},
+		{"wrong arch", []string{"link", "--arch", "x64", "-o", tmp + "/m.mpy", g + "/armv6m/hello/hello.o"}, 1, `object is EM_ARM but --arch x64 wants EM_X86_64`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append([]string{"mpyld"}, tt.args...), &out, &errb)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			if !regexp.MustCompile(tt.stderr).MatchString(errb.String()) {
+				t.Errorf("stderr %q does not match %q", errb.String(), tt.stderr)
+			}
+			if _, err := os.Stat(tmp + "/m.mpy"); err == nil {
+				t.Errorf("output file left behind")
+			}
+		})
+	}
+}

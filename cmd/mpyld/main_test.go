@@ -1,0 +1,30 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mpyld/mpyld/internal/testutil"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"mpyld": func() int { return run(os.Args, os.Stdout, os.Stderr) },
+	}))
+}
+
+// TestScripts runs the command-line scripts in testdata/script. $GOLDEN is
+// the golden corpus, $CORPUS the C sources.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("GOLDEN", testutil.Golden())
+			e.Setenv("CORPUS", filepath.Join(testutil.Root(), "testdata", "corpus"))
+			return nil
+		},
+	})
+}
