@@ -33,10 +33,12 @@ func PatchLo12I(ins []byte, r int64) {
 	le.PutUint32(ins, le.Uint32(ins)&0xfffff|(lo&0xfff)<<20)
 }
 
-// PatchLo12S sets the S-type immediate (stores) at ins to lo(r).
+// PatchLo12S sets the S-type immediate (stores) at ins to lo(r): imm[11:5]
+// in bits 31..25, imm[4:0] in bits 11..7. (v1.28 masks with 0xfe000f80,
+// which keeps the old immediate and clears the opcode and registers.)
 func PatchLo12S(ins []byte, r int64) {
 	_, lo := Split(r)
-	le.PutUint32(ins, le.Uint32(ins)&0xfe000f80|(lo&0xfe0)<<20|(lo&0x1f)<<7)
+	le.PutUint32(ins, le.Uint32(ins)&0x01fff07f|(lo&0xfe0)<<20|(lo&0x1f)<<7)
 }
 
 // PatchCall sets the auipc+jalr pair at ins[0:8] to reach r bytes away.

@@ -1,0 +1,85 @@
+package mpy
+
+import (
+	"encoding/hex"
+	"testing"
+)
+
+func TestVuint(t *testing.T) {
+	// Examples of spec §4.1.
+	tests := []struct {
+		v    uint64
+		want string
+	}{{0, "00"}, {127, "7f"}, {128, "8100"}, {300, "822c"}, {898, "8702"}, {16383, "ff7f"}, {16384, "818000"}}
+	for _, tt := range tests {
+		got := hex.EncodeToString(AppendVuint(nil, tt.v))
+		if got != tt.want {
+			t.Errorf("AppendVuint(%d) = %s, want %s", tt.v, got, tt.want)
+		}
+		d := &decoder{data: AppendVuint(nil, tt.v)}
+		if v := d.vuint(); v != tt.v || d.err != nil {
+			t.Errorf("decode %s = %d (%v), want %d", tt.want, v, d.err, tt.v)
+		}
+	}
+}
+
+func TestAppendRelocs(t *testing.T) {
+	tests := []struct {
+		name   string
+		w      uint64
+		relocs []Reloc
+		want   string
+	}{
+		{"empty", 4, nil, "ff"},
+		// Spec §4.8: GOT entries, then data words; no two adjacent share a kind.
+		{"worked example", 8, []Reloc{{Addr: 0x58, Kind: KindFunTable}, {Addr: 0x60, Kind: KindQstrTable},
+			{Addr: 0x68, Kind: KindBSS}, {Addr: 0x48, Kind: KindFunSlot + 78}, {Addr: 0x50, Kind: KindText}},
+			"1116" + "0d18" + "091a" + "af12" + "0114" + "ff"},
+		{"bss run", 4, []Reloc{{Addr: 80, Kind: KindBSS}, {Addr: 84, Kind: KindBSS}, {Addr: 88, Kind: KindBSS}, {Addr: 92, Kind: KindBSS}},
+			"0b2804ff"},
+		{"rodata base", 4, []Reloc{{InRodata: true, Addr: 12, Kind: KindText}}, "0107ff"},
+		{"text run", 4, []Reloc{{Addr: 20, Kind: KindText}, {Addr: 24, Kind: KindText}, {Addr: 28, Kind: KindText}}, "030a03ff"},
+		// A gap or a change of base ends a run.
+		{"gap", 4, []Reloc{{Addr: 0, Kind: KindText}, {Addr: 8, Kind: KindText}}, "01000104ff"},
+		{"base change", 4, []Reloc{{Addr: 0, Kind: KindText}, {InRodata: true, Addr: 4, Kind: KindText}}, "01000103ff"},
+		// Kinds past bss cannot carry a count: adjacent ones stay single (v1.28 aborts).
+		{"fun slots", 4, []Reloc{{Addr: 0, Kind: KindFunSlot + 76}, {Addr: 4, Kind: KindFunSlot + 76}}, "ab00ab02ff"},
+	}
+	for _, tt := range tests {
+		got, err := AppendRelocs(nil, tt.relocs, tt.w)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if hex.EncodeToString(got) != tt.want {
+			t.Errorf("%s: got %x, want %s", tt.name, got, tt.want)
+		}
+	}
+	if _, err := AppendRelocs(nil, []Reloc{{Addr: 2, Kind: KindText}}, 4); err == nil {
+		t.Errorf("unaligned relocation accepted")
+	}
+	if _, err := AppendRelocs(nil, []Reloc{{Addr: 0, Kind: 200}}, 4); err == nil {
+		t.Errorf("kind 200 accepted")
+	}
+}
+
+func TestQstrEncoding(t *testing.T) {
+	tests := []struct{ s, want string }{
+		{"", "03"},            // static ID 1
+		{"zip", "824b"},       // static 165: 165<<1|1 = 331 = 2<<7 | 0x4b
+		{"utf-8", "8243"},     // static 161: 323 = 2<<7 | 0x43
+		{"add", "0661646400"}, // stored: len<<1, bytes, NUL
+		{"hello.mpy", "1268656c6c6f2e6d707900"},
+	}
+	for _, tt := range tests {
+		if got := hex.EncodeToString(AppendQstr(nil, tt.s)); got != tt.want {
+			t.Errorf("AppendQstr(%q) = %s, want %s", tt.s, got, tt.want)
+		}
+	}
+	if got := EscapeQstr("<module>"); got != "_lt_module_gt_" {
+		t.Errorf("EscapeQstr(<module>) = %s", got)
+	}
+	if got := EscapeQstr("\n"); got != "_0x0a_" {
+		t.Errorf("EscapeQstr(newline) = %s", got)
+	}
+}
