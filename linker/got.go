@@ -82,6 +82,9 @@ func (l *linker) kindOf(t *symbol) (mpy.RelocKind, bool, error) {
 	if t.sec == nil {
 		return 0, false, fmt.Errorf("symbol %q has no section (absolute or common symbols are not supported)", t.Name)
 	}
+	if t.sec.stubSlot != 0 {
+		return mpy.KindFunSlot + mpy.RelocKind(t.sec.stubSlot), true, nil
+	}
 	switch t.sec.name {
 	case extFunTable:
 		return mpy.KindFunTable, true, nil
@@ -124,6 +127,9 @@ func (l *linker) fillGOT() {
 		}
 		e.kind, e.reloc = kind, ok
 		e.value = e.init + t.sec.addr + t.Value
+		if t.sec.stubSlot != 0 {
+			e.value = e.init // the loader adds the function's address
+		}
 		keys[e] = gotOrder(t.sec.cat)
 	}
 	sort.SliceStable(l.got, func(i, j int) bool { return keys[l.got[i]] < keys[l.got[j]] })

@@ -37,7 +37,18 @@ type Result struct {
 	RodataSize int
 	BSSSize    int
 	GOTEntries int
-	Members    []string // archive members pulled in, "archive:member"
+	Members    []string          // archive members pulled in, "archive:member"
+	Layout     []Placed          // every laid-out section, in layout order
+	Symbols    map[string]Placed // global definitions: where each landed
+}
+
+// Placed says where a section (or a symbol) landed.
+type Placed struct {
+	Object string // file, or "archive:member"; empty for GOT and LIT
+	Name   string // section name (for symbols, the symbol name)
+	Buffer string // "text", "rodata" or "bss"
+	Addr   uint64 // offset inside the buffer
+	Size   uint64
 }
 
 type linker struct {
@@ -159,7 +170,15 @@ func Link(cfg *Config) (res *Result, err error) {
 		return nil, err
 	}
 	res = &Result{Module: m, MPY: out, TextSize: len(l.text), RodataSize: len(l.rodata),
-		BSSSize: len(l.bss), GOTEntries: len(l.got), Members: l.members}
+		BSSSize: len(l.bss), GOTEntries: len(l.got), Members: l.members, Symbols: map[string]Placed{}}
+	for _, sec := range l.sections {
+		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, uint64(len(sec.data))))
+	}
+	for name, s := range l.globals {
+		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) {
+			res.Symbols[name] = l.placed(s.sec, name, s.Value, s.Size)
+		}
+	}
 	l.logf(1, "arch:         %v", l.arch.Machine)
 	l.logf(1, "text size:    %d", res.TextSize)
 	if res.RodataSize > 0 {
@@ -168,4 +187,18 @@ func Link(cfg *Config) (res *Result, err error) {
 	l.logf(1, "bss size:     %d", res.BSSSize)
 	l.logf(1, "GOT entries:  %d", res.GOTEntries)
 	return res, nil
+}
+
+func (l *linker) placed(sec *section, name string, off, size uint64) Placed {
+	p := Placed{Name: name, Buffer: "text", Addr: sec.addr + off, Size: size}
+	if sec.obj != nil {
+		p.Object = sec.obj.name
+	}
+	switch {
+	case sec.inRodata:
+		p.Buffer = "rodata"
+	case sec.cat == catBSS:
+		p.Buffer = "bss"
+	}
+	return p
 }

@@ -35,6 +35,8 @@ type section struct {
 	relocs    []elfobj.Reloc
 	relName   string
 	inRodata  bool // placed in the separate rodata buffer (xtensawin)
+	stubSlot  int  // for .internal.* stubs: the mp_fun_table slot they jump through
+	stub      *stub
 }
 
 type object struct {

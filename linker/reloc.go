@@ -24,8 +24,12 @@ func (l *linker) symName(sec *section, r elfobj.Reloc) string {
 	}
 	if s.Type == elf.STT_SECTION || s.Type == elf.STT_NOTYPE && s.Bind == elf.STB_LOCAL {
 		// A section symbol or a local label: name the variable it reaches.
-		if v := l.variableAt(s.obj, int(s.Shndx), s.Value+uint64(r.Addend)); v != "" {
-			return v
+		// PC-relative addends are biased by the distance from the field to
+		// the end of the instruction (-4 on x86), so look a little past it.
+		for bias := int64(0); bias <= 8; bias += 4 {
+			if v := l.variableAt(s.obj, int(s.Shndx), s.Value+uint64(r.Addend+bias)); v != "" {
+				return v
+			}
 		}
 		if s.Name != "" {
 			return s.Name
@@ -38,6 +42,15 @@ func (l *linker) symName(sec *section, r elfobj.Reloc) string {
 		}
 	}
 	return fmt.Sprintf("symbol %d", r.Sym)
+}
+
+// varName quotes the variable a relocation reaches, or says "the variable".
+func (l *linker) varName(sec *section, r elfobj.Reloc) string {
+	n := l.symName(sec, r)
+	if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "symbol ") {
+		return "the variable"
+	}
+	return fmt.Sprintf("%q", n)
 }
 
 // variableAt finds the object symbol covering offset off of section shndx.
@@ -60,6 +73,9 @@ func (l *linker) relocError(sec *section, r elfobj.Reloc, msg string) error {
 // relocate applies every relocation of every laid-out section.
 func (l *linker) relocate() {
 	for _, sec := range l.sections {
+		if sec.stub != nil {
+			l.stubRelocs(sec)
+		}
 		if len(sec.relocs) == 0 {
 			continue
 		}
@@ -90,7 +106,7 @@ func (l *linker) checkFixed(sec *section, r elfobj.Reloc, t *symbol) error {
 	case t.sec == nil:
 		return l.relocError(sec, r, "symbol has no section (absolute, common or undefined)")
 	case t.sec.cat == catBSS:
-		return l.relocError(sec, r, fmt.Sprintf("static variable in bss reached PC-relative: bss is allocated apart from the code at load time; make %q non-static", l.symName(sec, r)))
+		return l.relocError(sec, r, fmt.Sprintf("static variable in bss reached PC-relative: bss is allocated apart from the code at load time; make %s non-static", l.varName(sec, r)))
 	case t.sec.cat == catExternal:
 		return l.relocError(sec, r, "direct reference to a runtime symbol (provided through mp_fun_table): take its address through the GOT (declare it extern, compile with -fpic)")
 	case t.sec.cat == catRodata && l.arch.SeparateRodata:
@@ -231,7 +247,7 @@ func (l *linker) dataReloc(sec *section, r elfobj.Reloc) error {
 	switch {
 	case t.fixed:
 		x = int64(t.addr) + r.Addend
-	case t.sec.cat == catExternal:
+	case t.sec.cat == catExternal || t.sec.stubSlot != 0:
 		x = r.Addend
 		if t.sec.name == extFunSlot && x != 0 {
 			return l.relocError(sec, r, "offset into a runtime object provided through mp_fun_table")

@@ -76,6 +76,7 @@ func undefinedRemedy(name string) string {
 
 // resolve binds every undefined reference (spec §3.5).
 func (l *linker) resolve() {
+	l.provideStubs()
 	for _, s := range l.unresolved {
 		name := s.Name
 		switch {

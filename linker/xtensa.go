@@ -120,6 +120,9 @@ func (l *linker) xtensaReloc(sec *section, r elfobj.Reloc) error {
 	case typ == elfobj.R_XTENSA_32:
 		return l.dataReloc(sec, r)
 	case typ == elfobj.R_XTENSA_SLOT0_OP:
+		if own.sec == nil && own.target().sec != nil && own.target().sec.cat == catText {
+			return l.xtensaCall(sec, r, own) // a direct call to another object's function
+		}
 		if own.sec == nil {
 			return l.relocError(sec, r, "operand symbol is not in a linked section")
 		}
