@@ -49,7 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c)
 		},
-		Commands: []*cli.Command{linkCommand(), checkCommand(), preprocessCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
