@@ -39,17 +39,22 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
-		Flags:           append(linkFlags(), &cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"}),
+		Flags: append(append(linkFlags(), mergeFlags()...),
+			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
+			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"}),
 		Action: func(c *cli.Context) error {
 			if c.Bool("preprocess") {
 				return preprocessAction(c)
+			}
+			if c.Bool("merge") {
+				return mergeAction(c)
 			}
 			if c.NArg() == 0 {
 				return cli.ShowAppHelp(c)
 			}
 			return linkAction(c)
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
@@ -88,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // valueFlags take a value in the next argument.
 var valueFlags = map[string]bool{
 	"-o": true, "--output": true, "-l": true, "--libs": true, "-e": true, "--externs": true,
-	"--arch": true, "--arch-flags": true, "--qstrs": true, "-a": true,
+	"--arch": true, "--arch-flags": true, "--qstrs": true, "--march-flags": true, "-march-flags": true,
 }
 
 // normalizeArgs makes mpy_ld.py's argument forms fit urfave/cli: "-vvv"
