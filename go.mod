@@ -3,6 +3,7 @@ module github.com/mpyld/mpyld
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/arch v0.33.0

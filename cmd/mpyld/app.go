@@ -54,7 +54,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c)
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), buildCommand(), cleanCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
@@ -66,7 +66,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // run runs the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(normalizeArgs(args))
+	err := app.Run(normalizeArgs(app, args))
 	if err == nil {
 		return exitOK
 	}
@@ -90,26 +90,49 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitRefused
 }
 
-// valueFlags take a value in the next argument.
-var valueFlags = map[string]bool{
-	"-o": true, "--output": true, "-l": true, "--libs": true, "-e": true, "--externs": true,
-	"--arch": true, "--arch-flags": true, "--qstrs": true, "--march-flags": true, "-march-flags": true,
+// valueFlags lists the flags of a command (or of the app, for name "")
+// that take a value in the next argument.
+func valueFlags(app *cli.App, name string) map[string]bool {
+	flags := app.Flags
+	for _, c := range app.Commands {
+		if c.Name == name {
+			flags = c.Flags
+		}
+	}
+	m := map[string]bool{}
+	for _, f := range flags {
+		if _, isBool := f.(*cli.BoolFlag); isBool {
+			continue
+		}
+		for _, n := range f.Names() {
+			if len(n) == 1 {
+				m["-"+n] = true
+			} else {
+				m["--"+n] = true
+				m["-"+n] = true
+			}
+		}
+	}
+	return m
 }
 
 // normalizeArgs makes mpy_ld.py's argument forms fit urfave/cli: "-vvv"
 // becomes three -v, attached values ("-l/path/libgcc.a", "-ofile") are
 // split off, and positional arguments move behind the flags so that
 // "mpyld link a.o -o a.mpy" works.
-func normalizeArgs(args []string) []string {
+func normalizeArgs(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
 	}
 	out := []string{args[0]}
 	rest := args[1:]
+	cmd := ""
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		out = append(out, rest[0]) // the subcommand
+		cmd = rest[0] // the subcommand
+		out = append(out, cmd)
 		rest = rest[1:]
 	}
+	vf := valueFlags(app, cmd)
 	var flags, pos []string
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
@@ -121,9 +144,9 @@ func normalizeArgs(args []string) []string {
 			for range a[1:] {
 				flags = append(flags, "-v")
 			}
-		case len(a) > 2 && a[0] == '-' && a[1] != '-' && valueFlags[a[:2]] && !strings.Contains(a, "="):
+		case len(a) > 2 && a[0] == '-' && a[1] != '-' && vf[a[:2]] && !vf[a] && !strings.Contains(a, "="):
 			flags = append(flags, a[:2], a[2:])
-		case valueFlags[a] && i+1 < len(rest):
+		case vf[a] && i+1 < len(rest):
 			flags = append(flags, a, rest[i+1])
 			i++
 		case strings.HasPrefix(a, "-") && a != "-":

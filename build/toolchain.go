@@ -1,0 +1,126 @@
+// This file implements finding the cross compiler of an arch and asking it
+// about its C library and runtime archives, as py/dynruntime.mk does.
+
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/mpyld/mpyld/linker"
+)
+
+// MissingToolError says which programs were looked for and where to get them.
+type MissingToolError struct {
+	Tool    string
+	Tried   []string
+	Package string
+}
+
+func (e *MissingToolError) Error() string {
+	msg := fmt.Sprintf("%s not found (tried %s)", e.Tool, strings.Join(e.Tried, ", "))
+	if e.Package != "" {
+		msg += "; install " + e.Package
+	}
+	return msg
+}
+
+// ccEnv is the environment variable that overrides the compiler of an arch.
+func ccEnv(arch string) string { return "MPYLD_CC_" + strings.ToUpper(arch) }
+
+// findCompiler returns the C compiler for a: the --cc override, the
+// MPYLD_CC_<ARCH> environment variable, or <cross prefix>gcc on PATH.
+func findCompiler(a *linker.Arch, override string, getenv func(string) string) (string, error) {
+	var tried []string
+	for _, c := range []string{override, getenv(ccEnv(a.Name)), a.CrossPrefix + "gcc"} {
+		if c == "" {
+			continue
+		}
+		tried = append(tried, c)
+		if p, err := exec.LookPath(c); err == nil {
+			return p, nil
+		}
+	}
+	return "", &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: a.Package}
+}
+
+// toolchain is what the build learned from a compiler.
+type toolchain struct {
+	cc       string
+	specs    string // picolibc.specs path, for RISC-V
+	musl     bool
+	identity string // changes when the compiler binary changes
+}
+
+// probe asks the compiler what dynruntime.mk asks it.
+func (b *builder) probe(ctx context.Context, a *linker.Arch, cc string) (*toolchain, error) {
+	tc := &toolchain{cc: cc}
+	if st, err := os.Stat(cc); err == nil {
+		tc.identity = fmt.Sprintf("%s %d %d", cc, st.Size(), st.ModTime().UnixNano())
+	}
+	if a.ISA == linker.ISARISCV {
+		out, err := b.output(ctx, "", cc, "--print-file-name=picolibc.specs")
+		if err != nil {
+			return nil, err
+		}
+		if s := strings.TrimSpace(out); s != "picolibc.specs" && s != "" {
+			tc.specs = s
+		}
+	}
+	out, err := b.output(ctx, "", cc, "-dumpmachine")
+	if err != nil {
+		return nil, err
+	}
+	tc.musl = strings.Contains(out, "-musl")
+	return tc, nil
+}
+
+// runtimeLibs finds libgcc and libm (or picolibc/musl libc) for LINK_RUNTIME.
+func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain, dir string, cflags []string) ([]string, error) {
+	libm := "libm.a"
+	if tc.specs != "" || tc.musl {
+		libm = "libc.a"
+	}
+	var libs []string
+	for _, arg := range []string{"--print-libgcc-file-name", "--print-file-name=" + libm} {
+		out, err := b.output(ctx, dir, tc.cc, append(append([]string(nil), cflags...), arg)...)
+		if err != nil {
+			return nil, err
+		}
+		p := strings.TrimSpace(out)
+		if p == "" || !filepath.IsAbs(p) {
+			if tc.specs != "" && strings.HasSuffix(arg, libm) {
+				abi := map[string]string{"rv32imc": "rv32imac/ilp32", "rv64imc": "rv64imac/lp64"}[a.Name]
+				p = filepath.Join("/usr/lib/picolibc", strings.TrimSuffix(a.CrossPrefix, "-"), "lib", abi, libm)
+				if _, err := os.Stat(p); err != nil {
+					continue
+				}
+			} else {
+				continue
+			}
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		libs = append(libs, p)
+	}
+	return libs, nil
+}
+
+// output runs a program and returns its standard output.
+func (b *builder) output(ctx context.Context, dir, name string, args ...string) (string, error) {
+	b.trace(dir, append([]string{name}, args...))
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s: %v: %s", shellJoin(append([]string{filepath.Base(name)}, args...)), err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
+}

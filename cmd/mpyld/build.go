@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mpyld/mpyld/build"
+)
+
+func buildFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "arch", Aliases: []string{"a"}, Usage: "arch to build: a name, a comma list, or all (every arch with a compiler)"},
+		&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "module folder (with mpyld.toml or a natmod Makefile)"},
+		&cli.StringFlag{Name: "name", Usage: "module name (MOD): the import name and output file name"},
+		&cli.StringFlag{Name: "mpy-dir", EnvVars: []string{"MPY_DIR"}, Usage: "MicroPython source tree (for its headers and mpy-cross)"},
+		&cli.StringFlag{Name: "float", Usage: "float implementation: none, float or double (default per arch)"},
+		&cli.BoolFlag{Name: "link-runtime", Usage: "link the toolchain's libgcc and libm (LINK_RUNTIME=1)"},
+		&cli.StringFlag{Name: "cflags", Usage: "extra compiler flags (CFLAGS_EXTRA)"},
+		&cli.StringFlag{Name: "arch-flags", Usage: "rv32imc extensions the code uses: zba,zcmp"},
+		&cli.StringFlag{Name: "externs", Usage: "linker script of fixed-address symbols (MPY_EXTERN_SYM_FILE)"},
+		&cli.StringSliceFlag{Name: "lib", Aliases: []string{"l"}, Usage: "extra static archive to link; repeatable"},
+		&cli.StringSliceFlag{Name: "cc", Usage: "compiler for an arch, ARCH=PATH; repeatable (or MPYLD_CC_<ARCH>)"},
+		&cli.StringFlag{Name: "mpy-cross", Usage: "mpy-cross program for .py sources (default: from --mpy-dir, then PATH)"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "parallel compile jobs"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per step"},
+		&cli.BoolFlag{Name: "x", Usage: "print each external command before running it"},
+		&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
+	}
+}
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "build",
+		Usage:     "compile, link and merge a native module for one, several or all arches",
+		ArgsUsage: "[SOURCE...]",
+		Description: "Inputs come from flags, then mpyld.toml in the module folder, then the natmod\n" +
+			"Makefile's variables (MPY_DIR, MOD, SRC, ARCH, LINK_RUNTIME, CFLAGS_EXTRA, ...).\n" +
+			"One arch writes <name>.mpy in the module folder (as make); several write\n" +
+			"dist/<arch>/<name>.mpy. Nothing recompiles unless a source, a header or a flag changed.",
+		Flags:  buildFlags(),
+		Action: buildAction,
+	}
+}
+
+func buildOptions(c *cli.Context) (build.Options, error) {
+	opt := build.Options{
+		Dir: c.String("dir"), Name: c.String("name"), Sources: c.Args().Slice(), MPYDir: c.String("mpy-dir"),
+		Arches: c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
+		ArchFlags: c.String("arch-flags"), Externs: c.String("externs"), Libs: c.StringSlice("lib"),
+		MPYCross: c.String("mpy-cross"), Jobs: c.Int("jobs"), CC: map[string]string{},
+	}
+	if c.IsSet("link-runtime") {
+		v := c.Bool("link-runtime")
+		opt.LinkRuntime = &v
+	}
+	for _, s := range c.StringSlice("cc") {
+		arch, path, ok := strings.Cut(s, "=")
+		if !ok {
+			return opt, usagef("--cc %q: use ARCH=PATH", s)
+		}
+		opt.CC[arch] = path
+	}
+	stderr := c.App.ErrWriter
+	if c.Bool("verbose") {
+		opt.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	}
+	if c.Bool("x") {
+		opt.Commandf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	}
+	if f, ok := stderr.(*os.File); ok && !c.Bool("verbose") && !c.Bool("x") && isTerminal(f) {
+		opt.Progress = func(done, total int) { fmt.Fprintf(stderr, "\r[%d/%d]", done, total) }
+	}
+	return opt, nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func buildAction(c *cli.Context) error {
+	opt, err := buildOptions(c)
+	if err != nil {
+		return err
+	}
+	results, err := build.Build(c.Context, opt)
+	if opt.Progress != nil {
+		fmt.Fprint(c.App.ErrWriter, "\r\033[K")
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		if e := enc.Encode(results); e != nil {
+			return e
+		}
+	} else {
+		for _, r := range results {
+			switch {
+			case r.Skipped != "":
+				fmt.Fprintf(c.App.Writer, "%-9s skipped: %s\n", r.Arch, r.Skipped)
+			case r.Err == nil:
+				fmt.Fprintf(c.App.Writer, "%-9s %s: text %d, rodata %d, bss %d bytes (%d compiled, %d up to date)\n",
+					r.Arch, filepath.ToSlash(r.Output), r.TextSize, r.RodataSize, r.BSSSize, r.Compiled, r.UpToDate)
+			}
+		}
+	}
+	var mt *build.MissingToolError
+	if errors.As(err, &mt) {
+		return &missingToolError{err.Error()}
+	}
+	if errors.Is(err, build.ErrNoArch) {
+		return &usageError{err.Error()}
+	}
+	return err
+}
+
+func cleanCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "clean",
+		Usage: "remove the build and dist folders and the built module",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "module folder"},
+			&cli.StringFlag{Name: "name", Usage: "module name (default: from mpyld.toml or the Makefile)"},
+		},
+		Action: func(c *cli.Context) error {
+			removed, err := build.Clean(c.String("dir"), c.String("name"))
+			for _, r := range removed {
+				fmt.Fprintf(c.App.ErrWriter, "removed %s\n", r)
+			}
+			return err
+		},
+	}
+}
