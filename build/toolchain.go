@@ -33,20 +33,22 @@ func (e *MissingToolError) Error() string {
 // ccEnv is the environment variable that overrides the compiler of an arch.
 func ccEnv(arch string) string { return "MPYLD_CC_" + strings.ToUpper(arch) }
 
-// findCompiler returns the C compiler for a: the --cc override, the
-// MPYLD_CC_<ARCH> environment variable, or <cross prefix>gcc on PATH.
+// findCompiler returns the C compiler for a: the --cc override if given,
+// else the MPYLD_CC_<ARCH> environment variable if set, else
+// <cross prefix>gcc on PATH. A compiler asked for by name is not replaced
+// by another one when it is missing.
 func findCompiler(a *linker.Arch, override string, getenv func(string) string) (string, error) {
-	var tried []string
-	for _, c := range []string{override, getenv(ccEnv(a.Name)), a.CrossPrefix + "gcc"} {
-		if c == "" {
-			continue
-		}
-		tried = append(tried, c)
-		if p, err := exec.LookPath(c); err == nil {
-			return p, nil
-		}
+	c, how := a.CrossPrefix+"gcc", ""
+	switch {
+	case override != "":
+		c, how = override, " (from --cc)"
+	case getenv(ccEnv(a.Name)) != "":
+		c, how = getenv(ccEnv(a.Name)), " (from "+ccEnv(a.Name)+")"
 	}
-	return "", &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: a.Package}
+	if p, err := exec.LookPath(c); err == nil {
+		return p, nil
+	}
+	return "", &MissingToolError{Tool: "C compiler for " + a.Name, Tried: []string{c + how}, Package: a.Package}
 }
 
 // toolchain is what the build learned from a compiler.

@@ -1,0 +1,334 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mpyld/mpyld/internal/testutil"
+	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/mpy"
+)
+
+// needCC skips the test when the arch's compiler is missing, except in CI,
+// which installs them all.
+func needCC(t *testing.T, a *linker.Arch) {
+	t.Helper()
+	if _, err := exec.LookPath(a.CrossPrefix + "gcc"); err != nil {
+		if os.Getenv("CI") != "" && a.Name != "xtensawin" {
+			t.Fatalf("%sgcc not found, but CI installs it", a.CrossPrefix)
+		}
+		t.Skipf("%sgcc not installed", a.CrossPrefix)
+	}
+}
+
+// module copies a corpus module and the corpus header into a fresh folder
+// and writes its project file.
+func copyModule(t *testing.T, name string, extra string) string {
+	t.Helper()
+	root := t.TempDir()
+	corpus := filepath.Join(testutil.Root(), "testdata", "corpus")
+	for _, d := range []string{name, "include"} {
+		if err := os.CopyFS(filepath.Join(root, d), os.DirFS(filepath.Join(corpus, d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(root, name)
+	srcs, _ := filepath.Glob(filepath.Join(dir, "*.c"))
+	var q []string
+	for _, s := range srcs {
+		q = append(q, `"`+filepath.Base(s)+`"`)
+	}
+	toml := "name = \"" + name + "\"\nsources = [" + strings.Join(q, ", ") + "]\ncflags = \"-I../include\"\n" + extra
+	if err := os.WriteFile(filepath.Join(dir, ProjectFile), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestBuildMatchesGolden builds corpus modules for every arch with a
+// compiler: the objects must equal the golden ones (compiled with
+// dynruntime.mk's flags), and the module must equal a link of them.
+func TestBuildMatchesGolden(t *testing.T) {
+	for _, a := range linker.Arches {
+		if a.Name == "xtensawin" {
+			continue // no compiler in Debian
+		}
+		for _, mod := range []string{"hello", "multi", "tables", "statq"} {
+			t.Run(a.Name+"/"+mod, func(t *testing.T) {
+				needCC(t, a)
+				dir := copyModule(t, mod, "")
+				res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{a.Name}, Jobs: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join(testutil.Golden(), a.Name, mod)
+				var objs []string
+				for _, o := range res[0].Objects {
+					got, _ := os.ReadFile(filepath.Join(dir, o))
+					want, err := os.ReadFile(filepath.Join(golden, filepath.Base(o)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, want) {
+						t.Errorf("%s differs from the golden object", o)
+					}
+					objs = append(objs, filepath.Join(golden, filepath.Base(o)))
+				}
+				h, _ := os.ReadFile(filepath.Join(golden, mod+".config.h"))
+				ref, err := linker.Link(&linker.Config{Arch: a, Objects: objs, Qstrs: linker.ParseQstrs(h), SourceName: "build/" + mod + ".native.mpy"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := os.ReadFile(filepath.Join(dir, mod+".mpy"))
+				if !bytes.Equal(got, ref.MPY) {
+					t.Errorf("%s.mpy differs from a link of the golden objects", mod)
+				}
+			})
+		}
+	}
+}
+
+// TestBuildAll builds one module for every arch at once.
+func TestBuildAll(t *testing.T) {
+	dir := copyModule(t, "hello", "")
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"all"}, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(linker.Arches) {
+		t.Fatalf("%d results, want one per arch", len(res))
+	}
+	built := 0
+	for _, r := range res {
+		if r.Skipped != "" {
+			if !strings.Contains(r.Skipped, "not found (tried ") {
+				t.Errorf("%s skipped without naming what was tried: %s", r.Arch, r.Skipped)
+			}
+			if os.Getenv("CI") != "" && r.Arch != "xtensawin" {
+				t.Errorf("%s skipped in CI: %s", r.Arch, r.Skipped)
+			}
+			continue
+		}
+		built++
+		want := filepath.Join("dist", r.Arch, "hello.mpy")
+		if r.Output != want {
+			t.Errorf("%s output %s, want %s", r.Arch, r.Output, want)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, r.Output))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := mpy.Read(data)
+		if err != nil || f.Arch.String() != r.Arch {
+			t.Errorf("%s: decodes as %v (%v)", r.Arch, f, err)
+		}
+	}
+	if built == 0 {
+		t.Skip("no cross compiler installed")
+	}
+}
+
+func firstArchWithCC(t *testing.T) *linker.Arch {
+	for _, n := range []string{"x64", "armv7m", "rv32imc"} {
+		a, _ := linker.LookupArch(n)
+		if _, err := exec.LookPath(a.CrossPrefix + "gcc"); err == nil {
+			return a
+		}
+	}
+	t.Skip("no compiler installed")
+	return nil
+}
+
+// TestIncremental: nothing recompiles when nothing changed; a header change
+// recompiles its users, a source change only that source, a flag change all.
+func TestIncremental(t *testing.T) {
+	a := firstArchWithCC(t)
+	dir := copyModule(t, "multi", "")
+	build := func(opt Options) Result {
+		t.Helper()
+		opt.Dir, opt.Arches = dir, []string{a.Name}
+		res, err := Build(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0]
+	}
+	if r := build(Options{}); r.Compiled != 2 {
+		t.Fatalf("first build compiled %d, want 2", r.Compiled)
+	}
+	cfgH := filepath.Join(dir, "build", "multi.config.h")
+	st1, _ := os.Stat(cfgH)
+	if r := build(Options{}); r.Compiled != 0 || r.UpToDate != 2 {
+		t.Errorf("second build compiled %d, %d up to date; want 0, 2", r.Compiled, r.UpToDate)
+	}
+	if st2, _ := os.Stat(cfgH); !st2.ModTime().Equal(st1.ModTime()) {
+		t.Errorf("config header rewritten though unchanged")
+	}
+	appendTo(t, filepath.Join(dir, "b.c"), "\n// touched\n")
+	if r := build(Options{}); r.Compiled != 1 {
+		t.Errorf("after changing b.c compiled %d, want 1", r.Compiled)
+	}
+	appendTo(t, filepath.Join(dir, "..", "include", "abi.h"), "\n// touched\n")
+	if r := build(Options{}); r.Compiled != 2 {
+		t.Errorf("after changing abi.h compiled %d, want 2", r.Compiled)
+	}
+	if r := build(Options{CFlags: "-I../include -DEXTRA=1"}); r.Compiled != 2 {
+		t.Errorf("after changing the flags compiled %d, want 2", r.Compiled)
+	}
+	if r := build(Options{CFlags: "-I../include -DEXTRA=1"}); r.Compiled != 0 {
+		t.Errorf("same flags again compiled %d, want 0", r.Compiled)
+	}
+	// A new qstr changes the config header, which every source includes.
+	appendTo(t, filepath.Join(dir, "a.c"), "\n// MP_QSTR_brand_new\n")
+	if r := build(Options{CFlags: "-I../include -DEXTRA=1"}); r.Compiled != 2 {
+		t.Errorf("after a new qstr compiled %d, want 2", r.Compiled)
+	}
+}
+
+func appendTo(t *testing.T, path, s string) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(s)
+	f.Close()
+}
+
+// TestMakefile builds from a natmod-style Makefile: per-arch MOD, SRC, CFLAGS
+// before and after the include, conditionals on ARCH.
+func TestMakefile(t *testing.T) {
+	mk := `# A natmod Makefile
+MPY_DIR = ../mpy
+MOD = multi_$(ARCH)
+SRC = a.c \
+	b.c
+ARCH ?= x64
+CFLAGS += -I../include
+ifeq ($(ARCH),armv6m)
+LINK_RUNTIME = 1
+else ifeq ($(ARCH),$(filter $(ARCH),rv32imc rv64imc))
+CFLAGS_EXTRA = -DRISCV
+endif
+include $(MPY_DIR)/py/dynruntime.mk
+CFLAGS += -DAFTER='"x y"'
+`
+	dir := copyModule(t, "multi", "")
+	os.Remove(filepath.Join(dir, ProjectFile))
+	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := &builder{opt: Options{Dir: dir, Getenv: func(string) string { return "" }}, proj: &Project{}}
+	for _, tt := range []struct {
+		arch, name string
+		runtime    bool
+		extra      string
+	}{{"x64", "multi_x64", false, ""}, {"armv6m", "multi_armv6m", true, ""}, {"rv32imc", "multi_rv32imc", false, "-DRISCV"}} {
+		a, _ := linker.LookupArch(tt.arch)
+		m, err := b.resolve(a, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.name != tt.name || m.linkRuntime != tt.runtime || strings.Join(m.sources, " ") != "a.c b.c" || m.mpyDir != "../mpy" ||
+			strings.Join(m.cflagsExtra, " ") != tt.extra {
+			t.Errorf("%s: name %s, runtime %v, sources %v, mpy dir %s, extra %v", tt.arch, m.name, m.linkRuntime, m.sources, m.mpyDir, m.cflagsExtra)
+		}
+		f := strings.Join(m.cflags(&toolchain{}), " ")
+		if !strings.HasPrefix(f, "-I../include -I. -I../mpy -std=c99 -Os") || !strings.HasSuffix(f, "-DAFTER=\"x y\"") {
+			t.Errorf("%s: cflags %s", tt.arch, f)
+		}
+	}
+	// With no --arch the Makefile's ARCH is built.
+	a, _ := linker.LookupArch("x64")
+	needCC(t, a)
+	res, err := Build(context.Background(), Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Arch != "x64" || res[0].Output != "multi_x64.mpy" {
+		t.Errorf("built %s into %s", res[0].Arch, res[0].Output)
+	}
+}
+
+// TestMissingCompiler names the compiler tried and the package to install;
+// a compiler named by --cc or MPYLD_CC_<ARCH> is not replaced by another.
+func TestMissingCompiler(t *testing.T) {
+	dir := copyModule(t, "hello", "")
+	env := func(k string) string {
+		if k == "MPYLD_CC_ARMV7M" {
+			return "/nonexistent/env-gcc"
+		}
+		return ""
+	}
+	none := func(string) string { return "" }
+	for _, tt := range []struct {
+		opt  Options
+		want []string
+	}{
+		{Options{Getenv: env, CC: map[string]string{"armv7m": "/nonexistent/flag-gcc"}}, []string{"/nonexistent/flag-gcc (from --cc)"}},
+		{Options{Getenv: env}, []string{"/nonexistent/env-gcc (from MPYLD_CC_ARMV7M)"}},
+		{Options{Getenv: none, Dir: "path"}, []string{"tried arm-none-eabi-gcc)", "install gcc-arm-none-eabi"}},
+	} {
+		if tt.opt.Dir == "path" {
+			t.Setenv("PATH", t.TempDir())
+		}
+		tt.opt.Dir, tt.opt.Arches = dir, []string{"armv7m"}
+		_, err := Build(context.Background(), tt.opt)
+		var mt *MissingToolError
+		if !errors.As(err, &mt) {
+			t.Fatalf("got %v, want a MissingToolError", err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q does not say %q", err, w)
+			}
+		}
+	}
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"all"}, Getenv: none})
+	if err != nil {
+		t.Errorf("all with no compilers: %v", err)
+	}
+	for _, r := range res {
+		if r.Skipped == "" {
+			t.Errorf("%s not skipped", r.Arch)
+		}
+	}
+}
+
+// TestPython compiles a .py source with mpy-cross (a stand-in that writes
+// the golden bytecode) and merges it behind the native part.
+func TestPython(t *testing.T) {
+	a := firstArchWithCC(t)
+	dir := copyModule(t, "hello", "")
+	helpers := filepath.Join(testutil.Root(), "testdata", "golden-merge", a.Name, "helpers.mpy")
+	fake := filepath.Join(t.TempDir(), "mpy-cross")
+	script := "#!/bin/sh\n# stand-in for mpy-cross: -march=ARCH -o OUT IN\nout=$3\ncp '" + helpers + "' \"$out\"\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "helpers.py"), []byte("def twice(x):\n    return 2 * x\n"), 0o644)
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{a.Name}, MPYCross: fake,
+		Sources: []string{"hello.c", "helpers.py"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, res[0].Output))
+	native, _ := os.ReadFile(filepath.Join(dir, "build", "hello.native.mpy"))
+	hb, _ := os.ReadFile(helpers)
+	want, err := mpy.Merge([]mpy.MergeInput{{Name: "n", Data: native}, {Name: "h", Data: hb}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("merged module differs from native + helpers")
+	}
+	f, err := mpy.Read(got)
+	if err != nil || len(f.Root.Children) != 2 || f.Root.Children[0].Kind != mpy.CodeViper {
+		t.Errorf("merged module: %v", err)
+	}
+}
