@@ -130,10 +130,15 @@ func trimELF(err error) string {
 	return err.Error()
 }
 
+// MaxNOBITS caps the size of a zero-filled (SHT_NOBITS) section: no
+// microcontroller has that much RAM, and a corrupt size must not exhaust
+// memory.
+const MaxNOBITS = 64 << 20
+
 // Data returns the contents of s; SHT_NOBITS sections read as zeros.
 func (f *File) Data(s *Section) ([]byte, error) {
 	if s.Type == elf.SHT_NOBITS {
-		if s.Size > 1<<30 {
+		if s.Size > MaxNOBITS {
 			return nil, &Error{File: f.Name, Section: s.Name, Off: -1, Msg: fmt.Sprintf("section size %d is too large", s.Size)}
 		}
 		return make([]byte, s.Size), nil

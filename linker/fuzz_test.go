@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/mpyld/mpyld/internal/testutil"
 )
@@ -22,6 +23,15 @@ func FuzzLink(f *testing.F) {
 		a := Arches[int(arch)%len(Arches)]
 		cfg := &Config{Arch: a, Objects: []string{"fuzz.o"}, SourceName: "fuzz.mpy", Qstrs: []string{"a", "b"},
 			ReadFile: func(string) ([]byte, error) { return data, nil }}
-		Link(cfg)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			Link(cfg)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("link of %d bytes for %s did not finish in 5s", len(data), a.Name)
+		}
 	})
 }

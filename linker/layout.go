@@ -60,9 +60,9 @@ func alignUp(v, a uint64) uint64 { return (v + a - 1) &^ (a - 1) }
 // address is out of reach, and the layout is redone when the length changes.
 func (l *linker) layout() error {
 	w := uint64(l.arch.Word())
-	l.gotSec = &section{name: "GOT", align: w, data: make([]byte, uint64(len(l.got))*w)}
+	l.gotSec = &section{name: "GOT", align: w, data: make([]byte, uint64(len(l.got))*w), size: uint64(len(l.got)) * w}
 	if l.arch.GOTFirst {
-		l.litSec = &section{name: "LIT", align: 4, data: make([]byte, 4*len(l.lit))}
+		l.litSec = &section{name: "LIT", align: 4, data: make([]byte, 4*len(l.lit)), size: uint64(4 * len(l.lit))}
 		l.sections = append([]*section{l.gotSec, l.litSec}, l.sections...)
 	} else {
 		l.sections = append(l.sections, l.gotSec)
@@ -97,7 +97,7 @@ func (l *linker) layout() error {
 		copy(l.text, b)
 		l.entry = b
 		for _, s := range l.sections {
-			l.logf(2, "  %08x %s size=%d", s.addr, s.name, len(s.data))
+			l.logf(2, "  %08x %s size=%d", s.addr, s.name, s.size)
 		}
 		return nil
 	}
@@ -107,7 +107,7 @@ func (l *linker) layout() error {
 // place lays out every section behind an entry jump of n bytes.
 func (l *linker) place(n int) {
 	l.text = make([]byte, n, 1<<12)
-	l.rodata, l.bss = nil, nil
+	l.rodata, l.bssSize = nil, 0
 	for _, s := range l.sections {
 		buf := &l.text
 		s.inRodata = false
@@ -115,7 +115,9 @@ func (l *linker) place(n int) {
 		case s.cat == catRodata && l.arch.SeparateRodata:
 			buf, s.inRodata = &l.rodata, true
 		case s.cat == catBSS:
-			buf = &l.bss
+			s.addr = alignUp(l.bssSize, s.align)
+			l.bssSize = s.addr + s.size
+			continue
 		}
 		s.addr = alignUp(uint64(len(*buf)), s.align)
 		for uint64(len(*buf)) < s.addr {
@@ -125,13 +127,14 @@ func (l *linker) place(n int) {
 	}
 }
 
-// buffer returns the output buffer holding s.
+// buffer returns the output buffer holding s (nil for bss, which has no
+// contents to patch).
 func (l *linker) buffer(s *section) []byte {
 	switch {
 	case s.inRodata:
 		return l.rodata
 	case s.cat == catBSS:
-		return l.bss
+		return nil
 	}
 	return l.text
 }

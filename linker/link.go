@@ -72,7 +72,7 @@ type linker struct {
 	entry   []byte
 	text    []byte
 	rodata  []byte
-	bss     []byte
+	bssSize uint64
 	relocs  []mpy.Reloc
 	members []string
 
@@ -163,16 +163,16 @@ func Link(cfg *Config) (res *Result, err error) {
 	m := &mpy.Native{
 		Arch: l.arch.MPY, ArchFlags: cfg.ArchFlags,
 		Qstrs: append([]string{cfg.SourceName}, cfg.Qstrs...),
-		Text:  l.text, Rodata: l.rodata, BSSSize: uint64(len(l.bss)), Relocs: l.relocs,
+		Text:  l.text, Rodata: l.rodata, BSSSize: l.bssSize, Relocs: l.relocs,
 	}
 	out, err := m.Encode()
 	if err != nil {
 		return nil, err
 	}
 	res = &Result{Module: m, MPY: out, TextSize: len(l.text), RodataSize: len(l.rodata),
-		BSSSize: len(l.bss), GOTEntries: len(l.got), Members: l.members, Symbols: map[string]Placed{}}
+		BSSSize: int(l.bssSize), GOTEntries: len(l.got), Members: l.members, Symbols: map[string]Placed{}}
 	for _, sec := range l.sections {
-		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, uint64(len(sec.data))))
+		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, sec.size))
 	}
 	for name, s := range l.globals {
 		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) {

@@ -26,7 +26,8 @@ type section struct {
 	name      string
 	obj       *object
 	index     int
-	data      []byte
+	data      []byte // contents; nil for bss, which is only a size
+	size      uint64
 	align     uint64
 	addr      uint64
 	cat       category
@@ -115,9 +116,18 @@ func (l *linker) load(f *elfobj.File) error {
 			if s.Addr != 0 {
 				return fmt.Errorf("%s: %s: section address %#x is not 0: not a relocatable object?", f.Name, s.Name, s.Addr)
 			}
-			data, err := f.Data(s)
-			if err != nil {
-				return err
+			var data []byte
+			if s.Type == elf.SHT_NOBITS && cat != catBSS {
+				return fmt.Errorf("%s: %s: code or constant data cannot be SHT_NOBITS: corrupt object?", f.Name, s.Name)
+			}
+			if cat != catBSS {
+				d, err := f.Data(s)
+				if err != nil {
+					return err
+				}
+				data = append([]byte(nil), d...)
+			} else if s.Size > elfobj.MaxNOBITS {
+				return fmt.Errorf("%s: %s: %d bytes of bss is more than any board has", f.Name, s.Name, s.Size)
 			}
 			align := s.Addralign
 			if align == 0 {
@@ -126,7 +136,7 @@ func (l *linker) load(f *elfobj.File) error {
 			if align&(align-1) != 0 || align > 1<<16 {
 				return fmt.Errorf("%s: %s: alignment %d is not a power of two up to 65536", f.Name, s.Name, s.Addralign)
 			}
-			sec := &section{name: s.Name, obj: o, index: s.Index, data: append([]byte(nil), data...),
+			sec := &section{name: s.Name, obj: o, index: s.Index, data: data, size: s.Size,
 				align: align, cat: cat, literal: literal, dataRelRo: strings.HasPrefix(s.Name, ".data.rel.ro")}
 			o.secs[s.Index] = sec
 			if literal {
@@ -147,8 +157,8 @@ func (l *linker) load(f *elfobj.File) error {
 				return err
 			}
 			for _, r := range relocs {
-				if r.Off >= uint64(len(target.data)) {
-					return fmt.Errorf("%s: %s+%#x: %s: offset is past the end of the %d-byte section", f.Name, target.name, r.Off, elfobj.RelocName(f.Machine, r.Type), len(target.data))
+				if r.Off >= target.size {
+					return fmt.Errorf("%s: %s+%#x: %s: offset is past the end of the %d-byte section", f.Name, target.name, r.Off, elfobj.RelocName(f.Machine, r.Type), target.size)
 				}
 			}
 			target.relocs, target.relName = relocs, s.Name

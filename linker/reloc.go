@@ -130,7 +130,7 @@ func (l *linker) codeReloc(sec *section, r elfobj.Reloc) error {
 	P := int64(p)
 	A := r.Addend
 	need := func(n uint64) error {
-		if p+n > uint64(len(buf)) || r.Off+n > uint64(len(sec.data)) {
+		if p+n > uint64(len(buf)) || r.Off+n > sec.size {
 			return l.relocError(sec, r, fmt.Sprintf("%d-byte field runs past the end of the section", n))
 		}
 		return nil
@@ -229,7 +229,7 @@ func (l *linker) dataReloc(sec *section, r elfobj.Reloc) error {
 		return l.relocError(sec, r, fmt.Sprintf("pointer at %#x is not %d-byte aligned", p, w))
 	}
 	buf := l.buffer(sec)
-	if p+w > uint64(len(buf)) || r.Off+w > uint64(len(sec.data)) {
+	if p+w > uint64(len(buf)) || r.Off+w > sec.size {
 		return l.relocError(sec, r, "pointer runs past the end of the section")
 	}
 	t := sec.obj.syms[r.Sym].target()

@@ -19,7 +19,7 @@ func (l *linker) riscvReloc(sec *section, r elfobj.Reloc) error {
 	A := r.Addend
 	typ := elf.R_RISCV(r.Type)
 	need := func(n uint64) error {
-		if p+n > uint64(len(buf)) || r.Off+n > uint64(len(sec.data)) {
+		if p+n > uint64(len(buf)) || r.Off+n > sec.size {
 			return l.relocError(sec, r, fmt.Sprintf("%d-byte field runs past the end of the section", n))
 		}
 		return nil

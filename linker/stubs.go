@@ -82,7 +82,7 @@ func (l *linker) provideStubs() {
 		sec := &section{name: ".internal." + name, align: uint64(l.arch.Word()), cat: catText, stubSlot: stubSlots[name]}
 		sym := &symbol{Symbol: elfobj.Symbol{Name: name, Bind: elf.STB_GLOBAL, Type: elf.STT_FUNC}, sec: sec, funIndex: -1}
 		if st, ok := l.stubCode(); ok {
-			sec.data, sec.stub = st.code, &st
+			sec.data, sec.size, sec.stub = st.code, uint64(len(st.code)), &st
 			sym.Value = uint64(st.entry)
 		}
 		l.globals[name] = sym
