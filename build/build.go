@@ -606,13 +606,7 @@ func writeIfChanged(path string, data []byte) error {
 // argument, the project file or the Makefile) and mpy_ld.py's archive cache.
 func Clean(dir, name string) ([]string, error) {
 	if name == "" {
-		if p, err := LoadProject(dir); err == nil && p.Name != "" {
-			name = p.Name
-		} else if mf := filepath.Join(dir, "Makefile"); fileExists(mf) {
-			if m, err := readMakefile(mf, map[string]string{}); err == nil {
-				name = m.get("MOD")
-			}
-		}
+		name = ModuleName(dir, "")
 	}
 	var removed []string
 	for _, p := range []string{"build", "dist", ".mpy_ld_cache", name + ".mpy"} {
@@ -628,4 +622,22 @@ func Clean(dir, name string) ([]string, error) {
 		}
 	}
 	return removed, nil
+}
+
+// ModuleName returns the module name the project file or the natmod
+// Makefile (evaluated for arch, if given) sets in dir, or "".
+func ModuleName(dir, arch string) string {
+	if p, err := LoadProject(dir); err == nil && p.Name != "" {
+		return p.Name
+	}
+	if mf := filepath.Join(dir, "Makefile"); fileExists(mf) {
+		vars := map[string]string{}
+		if arch != "" {
+			vars["ARCH"] = arch
+		}
+		if m, err := readMakefile(mf, vars); err == nil {
+			return m.get("MOD")
+		}
+	}
+	return ""
 }

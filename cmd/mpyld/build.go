@@ -111,6 +111,12 @@ func buildAction(c *cli.Context) error {
 			}
 		}
 	}
+	return wrapBuildError(err)
+}
+
+// wrapBuildError gives build errors their exit codes: a missing tool 3, no
+// arch given 2.
+func wrapBuildError(err error) error {
 	var mt *build.MissingToolError
 	if errors.As(err, &mt) {
 		return &missingToolError{err.Error()}

@@ -24,6 +24,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("GOLDEN", testutil.Golden())
 			e.Setenv("CORPUS", filepath.Join(testutil.Root(), "testdata", "corpus"))
+			e.Setenv("MPREMOTE", filepath.Join(testutil.Root(), "cmd", "mpyld", "testdata", "mpremote"))
 			return nil
 		},
 	})
