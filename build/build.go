@@ -345,9 +345,19 @@ func (m *module) configH() string {
 	return filepath.ToSlash(filepath.Join(m.buildDir, m.name+".config.h"))
 }
 
-// objectPath is where a source's object goes: BUILD/<source without extension><ext>.
+// objectPath is where a source's object goes: BUILD/<source without
+// extension><ext>, as dynruntime.mk does; ".." steps become "__" so that
+// sources outside the module folder still build inside BUILD.
 func (m *module) objectPath(src, ext string) string {
-	return filepath.Join(m.buildDir, strings.TrimSuffix(src, filepath.Ext(src))+ext)
+	rel := filepath.ToSlash(filepath.Clean(strings.TrimSuffix(src, filepath.Ext(src)) + ext))
+	rel = strings.TrimPrefix(rel, "/")
+	parts := strings.Split(rel, "/")
+	for i, p := range parts {
+		if p == ".." {
+			parts[i] = "__"
+		}
+	}
+	return filepath.Join(m.buildDir, filepath.FromSlash(strings.Join(parts, "/")))
 }
 
 func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all bool) (r Result) {

@@ -332,3 +332,17 @@ func TestPython(t *testing.T) {
 		t.Errorf("merged module: %v", err)
 	}
 }
+
+func TestObjectPath(t *testing.T) {
+	m := &module{buildDir: "build"}
+	for src, want := range map[string]string{
+		"a.c":                   "build/a.o",
+		"src/b.c":               "build/src/b.o",
+		"../lib/c.c":            "build/__/lib/c.o",
+		"/abs/lib/berkeley/d.c": "build/abs/lib/berkeley/d.o",
+	} {
+		if got := filepath.ToSlash(m.objectPath(src, ".o")); got != want {
+			t.Errorf("objectPath(%s) = %s, want %s", src, got, want)
+		}
+	}
+}

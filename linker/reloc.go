@@ -115,6 +115,15 @@ func (l *linker) checkFixed(sec *section, r elfobj.Reloc, t *symbol) error {
 	return nil
 }
 
+// fieldFits checks that the n bytes a relocation patches lie inside its
+// section and buffer.
+func (l *linker) fieldFits(sec *section, r elfobj.Reloc, n uint64) error {
+	if sec.addr+r.Off+n > uint64(len(l.buffer(sec))) || r.Off+n > sec.size {
+		return l.relocError(sec, r, fmt.Sprintf("%d-byte field runs past the end of the section", n))
+	}
+	return nil
+}
+
 // codeReloc applies one relocation inside .text* or .rodata*.
 func (l *linker) codeReloc(sec *section, r elfobj.Reloc) error {
 	switch l.arch.ISA {
@@ -129,12 +138,7 @@ func (l *linker) codeReloc(sec *section, r elfobj.Reloc) error {
 	p := sec.addr + r.Off
 	P := int64(p)
 	A := r.Addend
-	need := func(n uint64) error {
-		if p+n > uint64(len(buf)) || r.Off+n > sec.size {
-			return l.relocError(sec, r, fmt.Sprintf("%d-byte field runs past the end of the section", n))
-		}
-		return nil
-	}
+	need := func(n uint64) error { return l.fieldFits(sec, r, n) }
 	if err := need(4); err != nil {
 		return err
 	}

@@ -18,12 +18,7 @@ func (l *linker) riscvReloc(sec *section, r elfobj.Reloc) error {
 	P := int64(p)
 	A := r.Addend
 	typ := elf.R_RISCV(r.Type)
-	need := func(n uint64) error {
-		if p+n > uint64(len(buf)) || r.Off+n > sec.size {
-			return l.relocError(sec, r, fmt.Sprintf("%d-byte field runs past the end of the section", n))
-		}
-		return nil
-	}
+	need := func(n uint64) error { return l.fieldFits(sec, r, n) }
 	// pcrel returns S + A - P for a PC-relative reference that must stay
 	// inside the text buffer.
 	pcrel := func() (int64, error) {
