@@ -209,6 +209,14 @@ func (b *builder) cmdline(arch string) map[string]string {
 	return c
 }
 
+// inDir resolves a path given relative to the module folder.
+func inDir(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // module is everything needed to build one arch.
@@ -421,7 +429,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 		if ext == ".o" || ext == ".a" {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, s))
+		data, err := os.ReadFile(inDir(dir, s))
 		if err != nil {
 			r.Err = fmt.Errorf("%s: %v", a.Name, err)
 			return r
@@ -486,12 +494,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 	}
 	// Link.
 	cfg := &linker.Config{Arch: a, Qstrs: qstrs, SourceName: filepath.ToSlash(filepath.Join(m.buildDir, m.name+".native.mpy")),
-		ReadFile: func(p string) ([]byte, error) {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(dir, p)
-			}
-			return os.ReadFile(p)
-		}}
+		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(dir, p)) }}
 	cfg.Objects = append(append([]string(nil), compiled...), objs...)
 	if m.linkRuntime {
 		rl, err := b.runtimeLibs(ctx, a, tc, dir, cflags)
@@ -503,11 +506,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 	}
 	cfg.Libs = append(append(cfg.Libs, libs...), m.libs...)
 	if m.externs != "" {
-		p := m.externs
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(inDir(dir, m.externs))
 		if err != nil {
 			r.Err = fmt.Errorf("%s: externs: %v", a.Name, err)
 			return r
@@ -569,10 +568,7 @@ func (b *builder) mpyCross(ctx context.Context, m *module, dir, src, out string)
 	var tried []string
 	if prog == "" {
 		if m.mpyDir != "" {
-			p := filepath.Join(m.mpyDir, "mpy-cross", "build", "mpy-cross")
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(dir, p)
-			}
+			p := inDir(dir, filepath.Join(m.mpyDir, "mpy-cross", "build", "mpy-cross"))
 			tried = append(tried, p)
 			if fileExists(p) {
 				prog = p

@@ -346,3 +346,18 @@ func TestObjectPath(t *testing.T) {
 		}
 	}
 }
+
+// TestAbsoluteSource builds a source named by an absolute path, as the
+// btree example's $(realpath ...) names its library sources.
+func TestAbsoluteSource(t *testing.T) {
+	a := firstArchWithCC(t)
+	dir := copyModule(t, "multi", "")
+	abs := filepath.Join(dir, "b.c")
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{a.Name}, Sources: []string{"a.c", abs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join("build", strings.TrimSuffix(abs, ".c")+".o"); res[0].Objects[1] != want {
+		t.Errorf("object %s, want %s", res[0].Objects[1], want)
+	}
+}

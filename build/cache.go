@@ -29,7 +29,7 @@ func (b *builder) cached(ctx context.Context, dir, out, prog string, args, input
 	if old, err := os.ReadFile(keyFile); err == nil && fileExists(filepath.Join(dir, out)) {
 		deps := inputs
 		if depFile != "" {
-			deps = append(append([]string(nil), inputs...), readDepfile(filepath.Join(dir, depFile))...)
+			deps = append(append([]string(nil), inputs...), readDepfile(inDir(dir, depFile))...)
 		}
 		if len(deps) > 0 && stepKey(dir, prog, args, deps) == strings.TrimSpace(string(old)) {
 			b.logf("up to date: %s", out)
@@ -57,7 +57,7 @@ func (b *builder) cached(ctx context.Context, dir, out, prog string, args, input
 	}
 	deps := inputs
 	if depFile != "" {
-		deps = append(append([]string(nil), inputs...), readDepfile(filepath.Join(dir, depFile))...)
+		deps = append(append([]string(nil), inputs...), readDepfile(inDir(dir, depFile))...)
 	}
 	return true, os.WriteFile(keyFile, []byte(stepKey(dir, prog, args, deps)+"\n"), 0o644)
 }
@@ -74,11 +74,7 @@ func stepKey(dir, prog string, args, deps []string) string {
 		fmt.Fprintf(h, "%s\x00", a)
 	}
 	for _, d := range deps {
-		p := d
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(inDir(dir, d))
 		if err != nil {
 			return "missing " + d
 		}
