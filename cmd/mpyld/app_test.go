@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/mpyld/mpyld/internal/testutil"
@@ -47,5 +48,40 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("output file left behind")
 			}
 		})
+	}
+}
+
+// TestRefusedLeaveNoOutput links every err_* golden case through the
+// command: exit 1, a message, and the old output file left as it was.
+func TestRefusedLeaveNoOutput(t *testing.T) {
+	n := 0
+	for _, c := range testutil.Cases(t) {
+		if !strings.HasPrefix(c.Module, "err_") || c.Name == "xtensa/err_static_bss" {
+			continue
+		}
+		n++
+		out := filepath.Join(t.TempDir(), "out.mpy")
+		os.WriteFile(out, []byte("old"), 0o644)
+		args := []string{"mpyld", "link", "--arch", c.Arch, "--qstrs", filepath.Join(c.Dir, c.Qstrs), "-o", out}
+		for _, o := range c.Objs {
+			args = append(args, filepath.Join(c.Dir, o))
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 1 {
+			t.Errorf("%s: exit %d, want 1", c.Name, code)
+		}
+		if !strings.HasPrefix(stderr.String(), "mpyld: ") || !strings.Contains(stderr.String(), c.Module) {
+			t.Errorf("%s: stderr %q", c.Name, stderr.String())
+		}
+		if b, _ := os.ReadFile(out); string(b) != "old" {
+			t.Errorf("%s: output file replaced", c.Name)
+		}
+		entries, _ := os.ReadDir(filepath.Dir(out))
+		if len(entries) != 1 {
+			t.Errorf("%s: %d files left in the output folder", c.Name, len(entries))
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d cases", n)
 	}
 }
