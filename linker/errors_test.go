@@ -163,3 +163,17 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("unknown arch: %v", err)
 	}
 }
+
+// TestNoPIC: objects compiled without -fpic get the remedy.
+func TestNoPIC(t *testing.T) {
+	for arch, reloc := range map[string]string{"x64": "R_X86_64_32", "x86": "R_386_32"} {
+		a, _ := LookupArch(arch)
+		_, err := Link(&Config{Arch: a, Objects: []string{"testdata/nopic/" + arch + ".o"}, SourceName: "m.mpy"})
+		if err == nil || !strings.Contains(err.Error(), reloc+" to \"counter\": absolute address in code is not supported: recompile with -fpic") {
+			t.Errorf("%s: %v", arch, err)
+		}
+		if arch == "x64" && !strings.Contains(err.Error(), "R_X86_64_PC32 to \"counter\": global variable in bss reached PC-relative: bss is allocated apart from the code at load time; recompile with -fpic") {
+			t.Errorf("%s: %v", arch, err)
+		}
+	}
+}

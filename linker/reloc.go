@@ -105,6 +105,8 @@ func (l *linker) checkFixed(sec *section, r elfobj.Reloc, t *symbol) error {
 		return l.relocError(sec, r, "direct reference to a fixed-address (--externs) symbol: code is moved at load time; reach it through a pointer (GOT), not PC-relative")
 	case t.sec == nil:
 		return l.relocError(sec, r, "symbol has no section (absolute, common or undefined)")
+	case t.sec.cat == catBSS && sec.obj.syms[r.Sym].global():
+		return l.relocError(sec, r, "global variable in bss reached PC-relative: bss is allocated apart from the code at load time; recompile with -fpic (code then reaches globals through the GOT)")
 	case t.sec.cat == catBSS:
 		return l.relocError(sec, r, fmt.Sprintf("static variable in bss reached PC-relative: bss is allocated apart from the code at load time; make %s non-static", l.varName(sec, r)))
 	case t.sec.cat == catExternal:
