@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/arch/riscv64/riscv64asm"
 	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/mpyld/mpyld/mpy"
@@ -216,6 +217,9 @@ func Native(a mpy.Arch, code []byte) []string {
 		}
 		return out
 	}
+	if a == mpy.ArchRV32IMC || a == mpy.ArchRV64IMC {
+		return riscvDisasm(a, code)
+	}
 	// No decoder: split into instructions by their length encoding.
 	for pc := 0; pc < len(code); {
 		n := insnLen(a, code[pc:])
@@ -224,10 +228,56 @@ func Native(a mpy.Arch, code []byte) []string {
 		for i := end - 1; i >= pc; i-- {
 			w = w<<8 | uint32(code[i])
 		}
-		out = append(out, fmt.Sprintf("%6x: %0*x", pc, 2*(end-pc), w))
+		line := fmt.Sprintf("%6x: %0*x", pc, 2*(end-pc), w)
+		if isThumb(a) && end-pc >= 2 {
+			if text := thumb(code[pc:end], pc); text != "" {
+				line += "  " + text
+			}
+		}
+		out = append(out, line)
 		pc = end
 	}
 	return out
+}
+
+func isThumb(a mpy.Arch) bool { return a >= mpy.ArchARMV6M && a <= mpy.ArchARMV7EMDP }
+
+// riscvDisasm decodes RISC-V code with x/arch's RV64 decoder. On rv32 the
+// compressed encodings that mean other instructions there (c.jal, c.flw,
+// c.fsw, c.flwsp, c.fswsp) are shown as hex.
+func riscvDisasm(a mpy.Arch, code []byte) []string {
+	var out []string
+	for pc := 0; pc < len(code); {
+		n := insnLen(a, code[pc:])
+		if pc+n > len(code) {
+			n = len(code) - pc
+		}
+		word := code[pc : pc+n]
+		text := ""
+		if !(a == mpy.ArchRV32IMC && n == 2 && rv32Differs(word)) {
+			if inst, err := riscv64asm.Decode(word); err == nil && inst.Len == n {
+				text = riscv64asm.GNUSyntax(inst)
+			}
+		}
+		var w uint32
+		for i := n - 1; i >= 0; i-- {
+			w = w<<8 | uint32(word[i])
+		}
+		if text == "" {
+			text = ".insn"
+		}
+		out = append(out, fmt.Sprintf("%6x: %0*x  %s", pc, 2*n, w, text))
+		pc += n
+	}
+	return out
+}
+
+// rv32Differs reports the compressed encodings whose RV32 meaning differs
+// from RV64's.
+func rv32Differs(b []byte) bool {
+	h := uint16(b[0]) | uint16(b[1])<<8
+	q, f := h&3, h>>13
+	return q == 1 && f == 1 || q == 0 && (f == 3 || f == 7) || q == 2 && (f == 3 || f == 7)
 }
 
 // insnLen is the length of the instruction at b: Thumb-2 and RISC-V have
