@@ -6,6 +6,7 @@ package linker
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
 	"github.com/mpyld/mpyld/mpy"
@@ -102,6 +103,13 @@ func (l *linker) readFile(name string) ([]byte, error) {
 
 // Link links the objects of cfg into a native module.
 func Link(cfg *Config) (res *Result, err error) {
+	defer func() {
+		// Every input is range-checked; this only turns a missed case into
+		// an error instead of a crash.
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("internal error while linking %s: %v (please report it with the input files)", strings.Join(cfg.Objects, " "), r)
+		}
+	}()
 	if cfg.Arch == nil {
 		return nil, fmt.Errorf("no architecture given")
 	}

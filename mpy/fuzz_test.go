@@ -21,7 +21,44 @@ func FuzzRead(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		Read(data)
+		file, err := Read(data)
+		if err != nil {
+			return
+		}
+		var walk func(rc *RawCode)
+		walk = func(rc *RawCode) {
+			if rc.Kind == CodeBytecode {
+				if p, err := ReadPrelude(rc.Data); err == nil {
+					if ins, err := DecodeOpcodes(rc.Data[p.OpcodesOff:]); err == nil {
+						EncodeOpcodes(ins)
+					}
+				}
+			}
+			for _, c := range rc.Children {
+				walk(c)
+			}
+		}
+		walk(file.Root)
+	})
+}
+
+// FuzzMerge merges a native module with a fuzzed file: refusals are fine,
+// panics are not.
+func FuzzMerge(f *testing.F) {
+	root := filepath.Join(testutil.Root(), "testdata", "golden-merge")
+	native, err := os.ReadFile(filepath.Join(root, "x64", "native.mpy"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{"x64/helpers.mpy", "x64/extra.mpy", "bytecode/both.mpy"} {
+		data, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Merge([]MergeInput{{Name: "native.mpy", Data: native}, {Name: "fuzz.mpy", Data: data}}, nil)
 	})
 }
 
