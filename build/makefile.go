@@ -139,8 +139,6 @@ func readMakefile(path string, cmdline map[string]string) (*makeVars, error) {
 // get returns the expanded value of a variable.
 func (m *makeVars) get(name string) string { return strings.TrimSpace(m.expand(m.vars[name], 0)) }
 
-func (m *makeVars) has(name string) bool { _, ok := m.vars[name]; return ok }
-
 func stripComment(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' {

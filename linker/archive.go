@@ -11,10 +11,9 @@ import (
 )
 
 type library struct {
-	path    string
-	ar      *elfobj.Archive
-	files   map[int]*elfobj.File // parsed members
-	parseOK bool                 // every member parsed to build the index
+	path  string
+	ar    *elfobj.Archive
+	files map[int]*elfobj.File // parsed members
 }
 
 func (lib *library) member(i int) (*elfobj.File, error) {

@@ -95,7 +95,6 @@ func (l *linker) layout() error {
 			continue
 		}
 		copy(l.text, b)
-		l.entry = b
 		for _, s := range l.sections {
 			l.logf(2, "  %08x %s size=%d", s.addr, s.name, s.size)
 		}

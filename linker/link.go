@@ -70,7 +70,6 @@ type linker struct {
 	litSec    *section
 	litMap    map[litKey]litRef
 
-	entry   []byte
 	text    []byte
 	rodata  []byte
 	bssSize uint64

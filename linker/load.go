@@ -25,7 +25,6 @@ const (
 type section struct {
 	name      string
 	obj       *object
-	index     int
 	data      []byte // contents; nil for bss, which is only a size
 	size      uint64
 	align     uint64
@@ -136,7 +135,7 @@ func (l *linker) load(f *elfobj.File) error {
 			if align&(align-1) != 0 || align > 1<<16 {
 				return fmt.Errorf("%s: %s: alignment %d is not a power of two up to 65536", f.Name, s.Name, s.Addralign)
 			}
-			sec := &section{name: s.Name, obj: o, index: s.Index, data: data, size: s.Size,
+			sec := &section{name: s.Name, obj: o, data: data, size: s.Size,
 				align: align, cat: cat, literal: literal, dataRelRo: strings.HasPrefix(s.Name, ".data.rel.ro")}
 			o.secs[s.Index] = sec
 			if literal {

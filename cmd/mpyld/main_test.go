@@ -11,9 +11,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"mpyld": func() int { return run(os.Args, os.Stdout, os.Stderr) },
-	}))
+	testscript.Main(m, map[string]func(){
+		"mpyld": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+	})
 }
 
 // TestScripts runs the command-line scripts in testdata/script. $GOLDEN is
