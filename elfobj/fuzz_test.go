@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/mpyld/mpyld/internal/testutil"
@@ -45,20 +46,18 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // makeArchive writes a GNU ar archive with a symbol table and long names.
 func makeArchive(members map[string][]byte, syms map[string]string) []byte {
-	var names []string
-	for n := range members {
-		names = append(names, n)
-	}
-	// fixed order for determinism
-	for i := range names {
-		for j := i + 1; j < len(names); j++ {
-			if names[j] < names[i] {
-				names[i], names[j] = names[j], names[i]
-			}
-		}
-	}
+	names := sortedKeys(members)
 	var long bytes.Buffer
 	hdr := func(b *bytes.Buffer, name string, size int) {
 		fmt.Fprintf(b, "%-16s%-12d%-6d%-6d%-8o%-10d`\n", name, 0, 0, 0, 0o644, size)
@@ -73,17 +72,7 @@ func makeArchive(members map[string][]byte, syms map[string]string) []byte {
 		}
 	}
 	// Member offsets: after magic, symtab and long-name table.
-	var symNames []string
-	for s := range syms {
-		symNames = append(symNames, s)
-	}
-	for i := range symNames {
-		for j := i + 1; j < len(symNames); j++ {
-			if symNames[j] < symNames[i] {
-				symNames[i], symNames[j] = symNames[j], symNames[i]
-			}
-		}
-	}
+	symNames := sortedKeys(syms)
 	strs := 0
 	for _, s := range symNames {
 		strs += len(s) + 1
