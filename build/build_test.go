@@ -29,7 +29,7 @@ func needCC(t *testing.T, a *linker.Arch) {
 
 // module copies a corpus module and the corpus header into a fresh folder
 // and writes its project file.
-func copyModule(t *testing.T, name string, extra string) string {
+func copyModule(t testing.TB, name string, extra string) string {
 	t.Helper()
 	root := t.TempDir()
 	corpus := filepath.Join(testutil.Root(), "testdata", "corpus")
@@ -359,5 +359,26 @@ func TestAbsoluteSource(t *testing.T) {
 	}
 	if want := filepath.Join("build", strings.TrimSuffix(abs, ".c")+".o"); res[0].Objects[1] != want {
 		t.Errorf("object %s, want %s", res[0].Objects[1], want)
+	}
+}
+
+// BenchmarkUpToDate measures a build with nothing to do (hash every input,
+// link and merge again): the cost of running mpyld build after no change.
+func BenchmarkUpToDate(b *testing.B) {
+	a, _ := linker.LookupArch("x64")
+	if _, err := exec.LookPath("gcc"); err != nil {
+		b.Skip("gcc not installed")
+	}
+	dir := copyModule(b, "tables", "")
+	opt := Options{Dir: dir, Arches: []string{a.Name}}
+	if _, err := Build(context.Background(), opt); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Build(context.Background(), opt)
+		if err != nil || res[0].Compiled != 0 {
+			b.Fatalf("%v, compiled %d", err, res[0].Compiled)
+		}
 	}
 }
