@@ -382,3 +382,25 @@ func BenchmarkUpToDate(b *testing.B) {
 		}
 	}
 }
+
+// TestAssembly compiles a .S source after the C ones (dynruntime.mk's order)
+// and links it in.
+func TestAssembly(t *testing.T) {
+	a, _ := linker.LookupArch("x64")
+	needCC(t, a)
+	dir := copyModule(t, "hello", "")
+	asm := "    .text\n    .globl asm_answer\nasm_answer:\n    movl $42, %eax\n    ret\n"
+	os.WriteFile(filepath.Join(dir, "helper.S"), []byte(asm), 0o644)
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, Sources: []string{"helper.S", "hello.c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res[0].Objects, " "); got != filepath.Join("build", "hello.o")+" "+filepath.Join("build", "helper.o") {
+		t.Errorf("objects %s, want C first, then assembly", got)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "hello.mpy"))
+	f, err := mpy.Read(data)
+	if err != nil || !bytes.Contains(f.Root.Data, []byte{0xb8, 42, 0, 0, 0, 0xc3}) {
+		t.Errorf("helper.S's code (mov $42, %%eax; ret) is not in the module: %v", err)
+	}
+}
