@@ -41,13 +41,11 @@ func (b Board) String() string {
 	return s
 }
 
-func isThumb(a mpy.Arch) bool { return a >= mpy.ArchARMV6M && a <= mpy.ArchARMV7EMDP }
-
 // Loadable lists the arches whose native code the board loads, best first:
 // Thumb firmware also loads lower Thumb arches (v1.28 loader), others only
 // their own.
 func Loadable(b Board) []mpy.Arch {
-	if !isThumb(b.Arch) {
+	if !b.Arch.IsThumb() {
 		return []mpy.Arch{b.Arch}
 	}
 	var out []mpy.Arch
@@ -74,17 +72,24 @@ func FindBuilds(dir, name string) []Build {
 	sort.Strings(more)
 	var out []Build
 	for _, p := range append(paths, more...) {
-		data, err := os.ReadFile(p)
-		if err != nil || len(data) < 4 || data[0] != 'M' {
-			continue
+		if b, err := ReadBuild(p); err == nil {
+			out = append(out, b)
 		}
-		f, err := mpy.Read(data)
-		if err != nil {
-			continue
-		}
-		out = append(out, Build{Path: p, Arch: f.Arch, Version: f.Version, SubVersion: f.SubVersion, Flags: f.ArchFlags})
 	}
 	return out
+}
+
+// ReadBuild describes the .mpy file at path from its header.
+func ReadBuild(path string) (Build, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Build{}, err
+	}
+	f, err := mpy.Read(data)
+	if err != nil {
+		return Build{}, fmt.Errorf("%s: %v", path, err)
+	}
+	return Build{Path: path, Arch: f.Arch, Version: f.Version, SubVersion: f.SubVersion, Flags: f.ArchFlags}, nil
 }
 
 // Choose picks the build the board loads: the exact arch first, then down

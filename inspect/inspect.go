@@ -91,7 +91,7 @@ func ReadMPY(name string, data []byte, disasm bool) (*MPY, error) {
 			if rl.InRodata {
 				buf = "rodata"
 			}
-			c.Relocs = append(c.Relocs, Reloc{Buffer: buf, Offset: rl.Word * w, Count: rl.Count, Kind: int(rl.Kind), Target: RelocTarget(rl.Kind)})
+			c.Relocs = append(c.Relocs, Reloc{Buffer: buf, Offset: rl.Word * w, Count: rl.Count, Kind: int(rl.Kind), Target: rl.Kind.String()})
 		}
 		if rc.Kind == mpy.CodeBytecode {
 			if p, err := mpy.ReadPrelude(rc.Data); err == nil && len(p.Names) > 0 && p.Names[0] < len(f.Qstrs) {
@@ -110,28 +110,6 @@ func ReadMPY(name string, data []byte, disasm bool) (*MPY, error) {
 	}
 	walk(f.Root, "0")
 	return r, nil
-}
-
-// RelocTarget says what the loader adds for a relocation kind.
-func RelocTarget(k mpy.RelocKind) string {
-	switch {
-	case k == mpy.KindText:
-		return "text"
-	case k == mpy.KindRodata:
-		return "rodata"
-	case k == mpy.KindBSS:
-		return "bss"
-	case k == mpy.KindQstrTable:
-		return "qstr table"
-	case k == mpy.KindObjTable:
-		return "object table"
-	case k == mpy.KindFunTable:
-		return "&mp_fun_table"
-	case k >= mpy.KindFunSlot && int(k-mpy.KindFunSlot) < len(mpy.FunTable):
-		i := int(k - mpy.KindFunSlot)
-		return fmt.Sprintf("mp_fun_table[%d] %s", i, mpy.FunTable[i])
-	}
-	return fmt.Sprintf("kind %d", k)
 }
 
 func describeObj(o mpy.Obj) string {
@@ -229,7 +207,7 @@ func Native(a mpy.Arch, code []byte) []string {
 			w = w<<8 | uint32(code[i])
 		}
 		line := fmt.Sprintf("%6x: %0*x", pc, 2*(end-pc), w)
-		if isThumb(a) && end-pc >= 2 {
+		if a.IsThumb() && end-pc >= 2 {
 			if text := thumb(code[pc:end], pc); text != "" {
 				line += "  " + text
 			}
@@ -239,8 +217,6 @@ func Native(a mpy.Arch, code []byte) []string {
 	}
 	return out
 }
-
-func isThumb(a mpy.Arch) bool { return a >= mpy.ArchARMV6M && a <= mpy.ArchARMV7EMDP }
 
 // riscvDisasm decodes RISC-V code with x/arch's RV64 decoder. On rv32 the
 // compressed encodings that mean other instructions there (c.jal, c.flw,

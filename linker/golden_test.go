@@ -23,7 +23,7 @@ func goldenConfig(t testing.TB, c testutil.Case) *Config {
 		cfg.Objects = append(cfg.Objects, filepath.Join(c.Dir, o))
 	}
 	for _, l := range c.Libs {
-		cfg.Libs = append(cfg.Libs, testutil.Lib(t, c.Arch, l))
+		cfg.Libs = append(cfg.Libs, testutil.Lib(t, a.CrossPrefix+"gcc", a.CFlags, l))
 	}
 	if c.Qstrs != "" {
 		h, err := os.ReadFile(filepath.Join(c.Dir, c.Qstrs))

@@ -32,7 +32,6 @@ type Config struct {
 
 // Result is a linked module.
 type Result struct {
-	Module     *mpy.Native
 	MPY        []byte
 	TextSize   int
 	RodataSize int
@@ -176,7 +175,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	res = &Result{Module: m, MPY: out, TextSize: len(l.text), RodataSize: len(l.rodata),
+	res = &Result{MPY: out, TextSize: len(l.text), RodataSize: len(l.rodata),
 		BSSSize: int(l.bssSize), GOTEntries: len(l.got), Members: l.members, Symbols: map[string]Placed{}}
 	for _, sec := range l.sections {
 		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, sec.size))

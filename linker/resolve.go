@@ -7,6 +7,7 @@ package linker
 import (
 	"debug/elf"
 	"fmt"
+	"github.com/mpyld/mpyld/mpy"
 	"sort"
 	"strings"
 )
@@ -15,14 +16,8 @@ import (
 const funTableBase = 73
 
 // FunTableSymbols are the runtime objects whose addresses mp_fun_table holds,
-// from slot funTableBase on.
-var FunTableSymbols = []string{
-	"mp_type_type", "mp_type_str", "mp_type_list", "mp_type_dict",
-	"mp_type_fun_builtin_0", "mp_type_fun_builtin_1", "mp_type_fun_builtin_2",
-	"mp_type_fun_builtin_3", "mp_type_fun_builtin_var", "mp_type_Exception",
-	"mp_stream_read_obj", "mp_stream_readinto_obj", "mp_stream_unbuffered_readline_obj",
-	"mp_stream_write_obj",
-}
+// from slot funTableBase on (mp_type_type ... mp_stream_write_obj).
+var FunTableSymbols = mpy.FunTable[funTableBase:]
 
 func funTableIndex(name string) int {
 	for i, n := range FunTableSymbols {

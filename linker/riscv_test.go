@@ -20,7 +20,7 @@ import (
 func TestSrodata(t *testing.T) {
 	a, _ := LookupArch("rv64imc")
 	cfg := &Config{Arch: a, Objects: []string{"testdata/riscv/srodata.o"}, SourceName: "s.mpy",
-		Libs: []string{testutil.Lib(t, "rv64imc", "<libgcc.a>")}}
+		Libs: []string{testutil.Lib(t, a.CrossPrefix+"gcc", a.CFlags, "<libgcc.a>")}}
 	res, err := Link(cfg)
 	if err != nil {
 		t.Fatal(err)

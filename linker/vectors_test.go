@@ -86,9 +86,9 @@ func TestEntryJumps(t *testing.T) {
 		target int64
 		want   string
 	}{
-		{"x86 jmp", nil, 0x35, "e930000000"}, // jmp 0x35: rel32 = 0x35 - 5
-		{"thumb b", arm.B, 0x10, "06e0"},     // b 0x10: imm11 = (0x10-4)/2 = 6
-		{"thumb b back", arm.B, 0, "fee7"},   // 0xe7fe // b . (at offset 0: -4/2)
+		{"x86 jmp", x86.Jmp32, 0x35, "e930000000"}, // jmp 0x35: rel32 = 0x35 - 5
+		{"thumb b", arm.B, 0x10, "06e0"},           // b 0x10: imm11 = (0x10-4)/2 = 6
+		{"thumb b back", arm.B, 0, "fee7"},         // 0xe7fe // b . (at offset 0: -4/2)
 		{"thumb b.w", arm.BW, 0x2004, "02f000b8"},
 		{"v6m push/bl/pop", arm.PushBLPop, 0x1006, "01b501f000f801bd"}, // bl at 2 to 0x1006: off 0x1000
 		{"xtensa j", xtensa.J, 0x2c, "060a00"},                         // j 0x2c: (0x2c-4)<<6 | 6 = 0xa06
@@ -96,15 +96,9 @@ func TestEntryJumps(t *testing.T) {
 		{"rv auipc/jalr", riscv.AuipcJalr, 0x1800, "972f000067800f80"}, // hi 0x2000, lo -0x800: jalr x0, -2048(t6)
 	}
 	for _, tt := range tests {
-		f := tt.f
-		if f == nil {
-			f = x86Jmp
-		}
-		b, ok := f(tt.target)
+		b, ok := tt.f(tt.target)
 		if !ok || hex.EncodeToString(b) != tt.want {
 			t.Errorf("%s to %#x: got %x (%v), want %s", tt.name, tt.target, b, ok, tt.want)
 		}
 	}
 }
-
-var x86Jmp = x86.Jmp32

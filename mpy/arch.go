@@ -35,6 +35,10 @@ func (a Arch) String() string {
 	return "arch" + strconv.Itoa(int(a))
 }
 
+// IsThumb reports whether a is one of the ARM Thumb arches (armv6m to
+// armv7emdp), whose firmware also loads the lower ones.
+func (a Arch) IsThumb() bool { return a >= ArchARMV6M && a <= ArchARMV7EMDP }
+
 // WordSize is the pointer size of code for a, 4 or 8 (0 for ArchNone).
 func (a Arch) WordSize() int {
 	switch a {
@@ -93,8 +97,10 @@ func (k RelocKind) String() string {
 	case KindFunTable:
 		return "&mp_fun_table"
 	}
-	if k >= KindFunSlot {
-		return "mp_fun_table[" + strconv.Itoa(int(k-KindFunSlot)) + "]"
+	if i := int(k - KindFunSlot); k >= KindFunSlot && i < len(FunTable) {
+		return "mp_fun_table[" + strconv.Itoa(i) + "] " + FunTable[i]
+	} else if k >= KindFunSlot {
+		return "mp_fun_table[" + strconv.Itoa(i) + "]"
 	}
 	return "kind" + strconv.Itoa(int(k))
 }

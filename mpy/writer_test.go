@@ -83,3 +83,13 @@ func TestQstrEncoding(t *testing.T) {
 		t.Errorf("EscapeQstr(newline) = %s", got)
 	}
 }
+
+// TestFunTable: 87 slots in v1.23-v1.28, the runtime objects from slot 73.
+func TestFunTable(t *testing.T) {
+	if len(FunTable) != 87 || FunTable[50] != "memset_" || FunTable[51] != "memmove_" || FunTable[73] != "mp_type_type" || FunTable[86] != "mp_stream_write_obj" {
+		t.Errorf("FunTable has %d slots: 50 %s, 73 %s, 86 %s", len(FunTable), FunTable[50], FunTable[73], FunTable[86])
+	}
+	if got := (KindFunSlot + 78).String(); got != "mp_fun_table[78] mp_type_fun_builtin_1" {
+		t.Errorf("kind 87 = %q", got)
+	}
+}

@@ -54,18 +54,15 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 		Dir: c.String("dir"), Name: c.String("name"), Sources: c.Args().Slice(), MPYDir: c.String("mpy-dir"),
 		Arches: c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
 		ArchFlags: c.String("arch-flags"), Externs: c.String("externs"), Libs: c.StringSlice("lib"),
-		MPYCross: c.String("mpy-cross"), Jobs: c.Int("jobs"), CC: map[string]string{},
+		MPYCross: c.String("mpy-cross"), Jobs: c.Int("jobs"),
+	}
+	var err error
+	if opt.CC, err = parseCC(c.StringSlice("cc")); err != nil {
+		return opt, err
 	}
 	if c.IsSet("link-runtime") {
 		v := c.Bool("link-runtime")
 		opt.LinkRuntime = &v
-	}
-	for _, s := range c.StringSlice("cc") {
-		arch, path, ok := strings.Cut(s, "=")
-		if !ok {
-			return opt, usagef("--cc %q: use ARCH=PATH", s)
-		}
-		opt.CC[arch] = path
 	}
 	stderr := c.App.ErrWriter
 	if c.Bool("verbose") {
@@ -78,6 +75,19 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 		opt.Progress = func(done, total int) { fmt.Fprintf(stderr, "\r[%d/%d]", done, total) }
 	}
 	return opt, nil
+}
+
+// parseCC reads --cc ARCH=PATH values.
+func parseCC(values []string) (map[string]string, error) {
+	cc := map[string]string{}
+	for _, s := range values {
+		arch, path, ok := strings.Cut(s, "=")
+		if !ok || arch == "" || path == "" {
+			return nil, usagef("--cc %q: use ARCH=PATH", s)
+		}
+		cc[arch] = path
+	}
+	return cc, nil
 }
 
 func isTerminal(f *os.File) bool {

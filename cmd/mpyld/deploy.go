@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -83,13 +84,9 @@ func deployAction(c *cli.Context) error {
 	if c.Bool("verbose") {
 		r.trace = func(s string) { fmt.Fprintln(w, s) }
 	}
-	cc := map[string]string{}
-	for _, s := range c.StringSlice("cc") {
-		arch, path, ok := strings.Cut(s, "=")
-		if !ok {
-			return usagef("--cc %q: use ARCH=PATH", s)
-		}
-		cc[arch] = path
+	cc, err := parseCC(c.StringSlice("cc"))
+	if err != nil {
+		return err
 	}
 	opt := deploy.Options{
 		Name: name, Builds: deploy.FindBuilds(dir, name), Target: c.String("target"), Port: c.String("port"),
@@ -99,12 +96,7 @@ func deployAction(c *cli.Context) error {
 			if err != nil {
 				return deploy.Build{}, err
 			}
-			for _, b := range deploy.FindBuilds(dir, name) {
-				if b.Arch == a && strings.HasSuffix(b.Path, res[0].Output) {
-					return b, nil
-				}
-			}
-			return deploy.Build{}, fmt.Errorf("built %s but cannot read it back", res[0].Output)
+			return deploy.ReadBuild(filepath.Join(dir, res[0].Output))
 		},
 	}
 	rep, err := deploy.Deploy(c.Context, r, opt)

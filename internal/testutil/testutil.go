@@ -81,42 +81,16 @@ func Cases(t testing.TB) []Case {
 	return cases
 }
 
-// Compiler returns the C compiler and flags that pick the arch's multilib.
-func Compiler(arch string) (cc string, flags []string) {
-	switch arch {
-	case "x86":
-		return "gcc", []string{"-m32"}
-	case "x64":
-		return "gcc", nil
-	case "armv6m":
-		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m0"}
-	case "armv7m":
-		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m3"}
-	case "armv7emsp":
-		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}
-	case "armv7emdp":
-		return "arm-none-eabi-gcc", []string{"-mthumb", "-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"}
-	case "xtensa":
-		return "xtensa-lx106-elf-gcc", []string{"-mforce-l32"}
-	case "rv32imc":
-		return "riscv64-unknown-elf-gcc", []string{"-march=rv32imac", "-mabi=ilp32"}
-	case "rv64imc":
-		return "riscv64-unknown-elf-gcc", []string{"-march=rv64imac", "-mabi=lp64"}
-	}
-	return "", nil
-}
-
-// Lib resolves a <libgcc.a> or <libm.a> placeholder with the arch's cross
-// compiler, skipping the test when the compiler or archive is missing (CI
-// installs them, so there it runs).
-func Lib(t testing.TB, arch, placeholder string) string {
+// Lib resolves a <libgcc.a> or <libm.a> placeholder with a cross compiler
+// and the flags that pick the arch's multilib, skipping the test when the
+// compiler or archive is missing (CI installs them, so there it runs).
+func Lib(t testing.TB, cc string, flags []string, placeholder string) string {
 	t.Helper()
-	cc, flags := Compiler(arch)
 	if _, err := exec.LookPath(cc); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s not found, but CI must have it", cc)
 		}
-		t.Skipf("%s not installed: cannot find %s for %s", cc, placeholder, arch)
+		t.Skipf("%s not installed: cannot find %s", cc, placeholder)
 	}
 	arg := "--print-libgcc-file-name"
 	if placeholder == "<libm.a>" {
@@ -131,7 +105,7 @@ func Lib(t testing.TB, arch, placeholder string) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s: %s not found", cc, placeholder)
 		}
-		t.Skipf("%s: %s not found for %s", cc, placeholder, arch)
+		t.Skipf("%s %v: %s not found", cc, flags, placeholder)
 	}
 	return p
 }
