@@ -7,9 +7,10 @@ package linker
 import (
 	"debug/elf"
 	"fmt"
-	"github.com/mpyld/mpyld/mpy"
 	"sort"
 	"strings"
+
+	"github.com/mpyld/mpyld/mpy"
 )
 
 // funTableBase is MP_FUN_TABLE_MP_TYPE_TYPE_OFFSET (v1.23 to v1.28).
