@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mpyld/mpyld/build"
+	"github.com/mpyld/mpyld/builder"
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/mpy"
 	"github.com/mpyld/mpyld/release/tarxz"
@@ -25,9 +25,9 @@ import (
 
 // Options are the inputs of a release.
 type Options struct {
-	Build   build.Options // what to build; Arches defaults to all
-	Version string        // module version; default from the project file
-	Out     string        // release folder; default <module dir>/release
+	Build   builder.Options // what to build; Arches defaults to all
+	Version string          // module version; default from the project file
+	Out     string          // release folder; default <module dir>/release
 	// Epoch is the time stamped on archive entries (SOURCE_DATE_EPOCH).
 	Epoch time.Time
 }
@@ -58,7 +58,7 @@ type Result struct {
 	Dir      string
 	Archive  string
 	Manifest Manifest
-	Skipped  []build.Result
+	Skipped  []builder.Result
 }
 
 // Make builds and writes the release.
@@ -70,7 +70,7 @@ func Make(ctx context.Context, opt Options) (*Result, error) {
 	if len(bo.Arches) == 0 {
 		bo.Arches = []string{"all"}
 	}
-	proj, err := build.LoadProject(bo.Dir)
+	proj, err := builder.LoadProject(bo.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -79,9 +79,9 @@ func Make(ctx context.Context, opt Options) (*Result, error) {
 		version = proj.Version
 	}
 	if version == "" {
-		return nil, fmt.Errorf("no version: give --version or set version in %s", build.ProjectFile)
+		return nil, fmt.Errorf("no version: give --version or set version in %s", builder.ProjectFile)
 	}
-	results, err := build.Build(ctx, bo)
+	results, err := builder.Build(ctx, bo)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func sha256sums(files map[string][]byte) []byte {
 var versionDefine = regexp.MustCompile(`#define MICROPY_VERSION_(MAJOR|MINOR|MICRO) \(?(\d+)\)?`)
 
 // treeVersion reads the MicroPython version of the tree built against.
-func treeVersion(bo build.Options, proj *build.Project) string {
+func treeVersion(bo builder.Options, proj *builder.Project) string {
 	dir := bo.MPYDir
 	if dir == "" {
 		dir = proj.MPYDir

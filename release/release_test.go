@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpyld/mpyld/build"
+	"github.com/mpyld/mpyld/builder"
 	"github.com/mpyld/mpyld/internal/testutil"
 )
 
@@ -43,7 +43,7 @@ func TestRelease(t *testing.T) {
 	var sums []string
 	for run := 0; run < 2; run++ {
 		dir := example(t)
-		res, err := Make(context.Background(), Options{Build: build.Options{Dir: dir, Arches: arches}, Epoch: time.Unix(0, 0)})
+		res, err := Make(context.Background(), Options{Build: builder.Options{Dir: dir, Arches: arches}, Epoch: time.Unix(0, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func readJSON(t *testing.T, path string, v any) {
 func TestNoVersion(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "mpyld.toml"), []byte("name = \"m\"\n"), 0o644)
-	if _, err := Make(context.Background(), Options{Build: build.Options{Dir: dir}}); err == nil || !strings.Contains(err.Error(), "no version") {
+	if _, err := Make(context.Background(), Options{Build: builder.Options{Dir: dir}}); err == nil || !strings.Contains(err.Error(), "no version") {
 		t.Errorf("got %v", err)
 	}
 }

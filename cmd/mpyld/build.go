@@ -11,7 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/mpyld/mpyld/build"
+	"github.com/mpyld/mpyld/builder"
 )
 
 func buildFlags() []cli.Flag {
@@ -49,8 +49,8 @@ func buildCommand() *cli.Command {
 	}
 }
 
-func buildOptions(c *cli.Context) (build.Options, error) {
-	opt := build.Options{
+func buildOptions(c *cli.Context) (builder.Options, error) {
+	opt := builder.Options{
 		Dir: c.String("dir"), Name: c.String("name"), Sources: c.Args().Slice(), MPYDir: c.String("mpy-dir"),
 		Arches: c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
 		ArchFlags: c.String("arch-flags"), Externs: c.String("externs"), Libs: c.StringSlice("lib"),
@@ -100,7 +100,7 @@ func buildAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	results, err := build.Build(c.Context, opt)
+	results, err := builder.Build(c.Context, opt)
 	if opt.Progress != nil {
 		fmt.Fprint(c.App.ErrWriter, "\r\033[K")
 	}
@@ -127,11 +127,11 @@ func buildAction(c *cli.Context) error {
 // wrapBuildError gives build errors their exit codes: a missing tool 3, no
 // arch given 2.
 func wrapBuildError(err error) error {
-	var mt *build.MissingToolError
+	var mt *builder.MissingToolError
 	if errors.As(err, &mt) {
 		return &missingToolError{err.Error()}
 	}
-	if errors.Is(err, build.ErrNoArch) {
+	if errors.Is(err, builder.ErrNoArch) {
 		return &usageError{err.Error()}
 	}
 	return err
@@ -146,7 +146,7 @@ func cleanCommand() *cli.Command {
 			&cli.StringFlag{Name: "name", Usage: "module name (default: from mpyld.toml or the Makefile)"},
 		},
 		Action: func(c *cli.Context) error {
-			removed, err := build.Clean(c.String("dir"), c.String("name"))
+			removed, err := builder.Clean(c.String("dir"), c.String("name"))
 			for _, r := range removed {
 				fmt.Fprintf(c.App.ErrWriter, "removed %s\n", r)
 			}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/mpyld/mpyld/build"
+	"github.com/mpyld/mpyld/builder"
 	"github.com/mpyld/mpyld/deploy"
 	"github.com/mpyld/mpyld/mpy"
 )
@@ -69,10 +69,10 @@ func deployAction(c *cli.Context) error {
 	dir := c.String("dir")
 	name := c.String("name")
 	if name == "" {
-		name = build.ModuleName(dir, "")
+		name = builder.ModuleName(dir, "")
 	}
 	if name == "" {
-		return usagef("no module name: give --name, or set name in %s", build.ProjectFile)
+		return usagef("no module name: give --name, or set name in %s", builder.ProjectFile)
 	}
 	prog, err := exec.LookPath(c.String("mpremote"))
 	if err != nil {
@@ -92,7 +92,7 @@ func deployAction(c *cli.Context) error {
 		Name: name, Builds: deploy.FindBuilds(dir, name), Target: c.String("target"), Port: c.String("port"),
 		DryRun: c.Bool("dry-run"), Logf: logf,
 		BuildFor: func(ctx context.Context, a mpy.Arch) (deploy.Build, error) {
-			res, err := build.Build(ctx, build.Options{Dir: dir, Name: name, Arches: []string{a.String()}, MPYDir: c.String("mpy-dir"), CC: cc})
+			res, err := builder.Build(ctx, builder.Options{Dir: dir, Name: name, Arches: []string{a.String()}, MPYDir: c.String("mpy-dir"), CC: cc})
 			if err != nil {
 				return deploy.Build{}, err
 			}

@@ -1,6 +1,6 @@
 // This file implements the project file, mpyld.toml, in a module folder.
 
-package build
+package builder
 
 import (
 	"fmt"

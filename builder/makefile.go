@@ -2,7 +2,7 @@
 // conditionals and the few make functions natmod Makefiles use, evaluated for
 // one ARCH as "make ARCH=..." would.
 
-package build
+package builder
 
 import (
 	"fmt"

@@ -1,7 +1,7 @@
-// Package build compiles, links and merges MicroPython native modules for
+// Package builder compiles, links and merges MicroPython native modules for
 // one or many architectures, as py/dynruntime.mk does, with parallel jobs
 // and a content-hash cache.
-package build
+package builder
 
 import (
 	"context"

@@ -2,7 +2,7 @@
 // program, its arguments and the contents of every input (from the
 // compiler's depfile) are what they were when its output was made.
 
-package build
+package builder
 
 import (
 	"bytes"

@@ -1,7 +1,7 @@
 // This file implements splitting flag strings into words as /bin/sh does,
 // since make hands CFLAGS to the shell.
 
-package build
+package builder
 
 import (
 	"fmt"

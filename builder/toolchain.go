@@ -1,7 +1,7 @@
 // This file implements finding the cross compiler of an arch and asking it
 // about its C library and runtime archives, as py/dynruntime.mk does.
 
-package build
+package builder
 
 import (
 	"bytes"
