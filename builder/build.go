@@ -436,8 +436,8 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 		}
 		texts = append(texts, data)
 	}
-	qstrs := linker.NativeQstrs(texts...)
-	if err := writeIfChanged(filepath.Join(dir, m.configH()), linker.ConfigHeader(qstrs)); err != nil {
+	qstrs := linker.ScanQstrs(linker.DefaultTarget, texts...)
+	if err := writeIfChanged(filepath.Join(dir, m.configH()), linker.ConfigHeader(linker.DefaultTarget, qstrs)); err != nil {
 		r.Err = err
 		return r
 	}
@@ -493,7 +493,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 		b.step(1)
 	}
 	// Link.
-	cfg := &linker.Config{Arch: a, Qstrs: qstrs, SourceName: filepath.ToSlash(filepath.Join(m.buildDir, m.name+".native.mpy")),
+	cfg := &linker.Config{Arch: a, Qstrs: qstrs.Vals, Objs: qstrs.Objs, SourceName: filepath.ToSlash(filepath.Join(m.buildDir, m.name+".native.mpy")),
 		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(dir, p)) }}
 	cfg.Objects = append(append([]string(nil), compiled...), objs...)
 	if m.linkRuntime {

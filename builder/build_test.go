@@ -81,7 +81,7 @@ func TestBuildMatchesGolden(t *testing.T) {
 					objs = append(objs, filepath.Join(golden, filepath.Base(o)))
 				}
 				h, _ := os.ReadFile(filepath.Join(golden, mod+".config.h"))
-				ref, err := linker.Link(&linker.Config{Arch: a, Objects: objs, Qstrs: linker.ParseQstrs(h), SourceName: "build/" + mod + ".native.mpy"})
+				ref, err := linker.Link(&linker.Config{Arch: a, Objects: objs, Qstrs: linker.ParseConfig(h).Vals, SourceName: "build/" + mod + ".native.mpy"})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/arch/riscv64/riscv64asm"
 	"golang.org/x/arch/x86/x86asm"
 
+	"github.com/mpyld/mpyld/linker"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -23,6 +24,7 @@ type MPY struct {
 	ArchFlags    uint64   `json:"arch_flags"`
 	SmallIntBits int      `json:"small_int_bits"`
 	LoadableBy   string   `json:"loadable_by"`
+	Profiles     []string `json:"profiles,omitempty"` // mpyld version profiles that write this ABI
 	Qstrs        []Qstr   `json:"qstrs"`
 	Objects      []string `json:"objects"`
 	Code         []Code   `json:"code"`
@@ -71,6 +73,12 @@ func ReadMPY(name string, data []byte, disasm bool) (*MPY, error) {
 		LoadableBy: mpy.Releases(f.Version, f.SubVersion, f.Arch, f.ArchFlags)}
 	if f.Arch == mpy.ArchNone {
 		r.SubVersion = 0
+	} else if f.Version == mpy.Version {
+		for _, p := range linker.Profiles {
+			if p.SubVersion == f.SubVersion {
+				r.Profiles = append(r.Profiles, p.Name)
+			}
+		}
 	}
 	for i, q := range f.Qstrs {
 		r.Qstrs = append(r.Qstrs, Qstr{Index: i, Str: q.Str, Static: q.Static})
@@ -91,7 +99,7 @@ func ReadMPY(name string, data []byte, disasm bool) (*MPY, error) {
 			if rl.InRodata {
 				buf = "rodata"
 			}
-			c.Relocs = append(c.Relocs, Reloc{Buffer: buf, Offset: rl.Word * w, Count: rl.Count, Kind: int(rl.Kind), Target: rl.Kind.String()})
+			c.Relocs = append(c.Relocs, Reloc{Buffer: buf, Offset: rl.Word * w, Count: rl.Count, Kind: int(rl.Kind), Target: rl.Kind.Describe(f.SubVersion)})
 		}
 		if rc.Kind == mpy.CodeBytecode {
 			if p, err := mpy.ReadPrelude(rc.Data); err == nil && len(p.Names) > 0 && p.Names[0] < len(f.Qstrs) {

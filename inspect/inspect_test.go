@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/mpy"
 )
 
 var (
@@ -121,9 +123,9 @@ func expectTarget(name, cat string) string {
 	case name == "mp_native_qstr_table":
 		return "qstr table"
 	}
-	for i, s := range linker.FunTableSymbols {
-		if s == name {
-			return "mp_fun_table[" + strconv.Itoa(73+i) + "] " + s
+	for i, s := range mpy.FunTable(3) {
+		if s == name && i >= 73 {
+			return "mp_fun_table[" + strconv.Itoa(i) + "] " + s
 		}
 	}
 	c := cat
@@ -220,7 +222,7 @@ func TestJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if got := strings.Join(keys, " "); got != "arch arch_flags code file loadable_by objects qstrs size small_int_bits sub_version version" {
+	if got := strings.Join(keys, " "); got != "arch arch_flags code file loadable_by objects profiles qstrs size small_int_bits sub_version version" {
 		t.Errorf("keys: %s", got)
 	}
 	code := m["code"].([]any)[0].(map[string]any)
@@ -230,8 +232,30 @@ func TestJSON(t *testing.T) {
 			t.Errorf("relocation has no %q", k)
 		}
 	}
-	if m["arch"] != "armv7m" || m["loadable_by"] != "v1.23 to v1.28" {
-		t.Errorf("arch %v, loadable_by %v", m["arch"], m["loadable_by"])
+	if m["arch"] != "armv7m" || m["loadable_by"] != "v1.23 and later" || fmt.Sprint(m["profiles"]) != "[v1.23-v1.28 dev]" {
+		t.Errorf("arch %v, loadable_by %v, profiles %v", m["arch"], m["loadable_by"], m["profiles"])
+	}
+}
+
+// TestOlderABI: relocations of a v1.22 module (reference output) are named
+// with 6.2's mp_fun_table, whose runtime objects start at slot 67.
+func TestOlderABI(t *testing.T) {
+	p := filepath.Join(testutil.Root(), "testdata", "golden-versions", "v1.22", "x64", "hello", "hello.mpy")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadMPY(p, data, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []string
+	for _, rl := range r.Code[0].Relocs {
+		targets = append(targets, rl.Target)
+	}
+	want := "mp_fun_table[72] mp_type_fun_builtin_1"
+	if r.SubVersion != 2 || r.LoadableBy != "v1.22" || strings.Join(r.Profiles, ",") != "v1.22" || !strings.Contains(strings.Join(targets, "\n"), want) {
+		t.Errorf("6.%d, %q, %v; relocations %q, want one %q", r.SubVersion, r.LoadableBy, r.Profiles, targets, want)
 	}
 }
 

@@ -21,6 +21,9 @@ func (r *MPY) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, ", %d small-int bits, %d bytes\n", r.SmallIntBits, r.Size)
 	fmt.Fprintf(w, "loads on: MicroPython %s\n", r.LoadableBy)
+	if len(r.Profiles) > 0 {
+		fmt.Fprintf(w, "written by mpyld profile: %s\n", strings.Join(r.Profiles, " or "))
+	}
 	fmt.Fprintf(w, "qstrs (%d):\n", len(r.Qstrs))
 	for _, q := range r.Qstrs {
 		st := ""

@@ -61,7 +61,8 @@ func (a *Arch) isGOTType(t uint32) bool {
 }
 
 var (
-	armGOT = []uint32{uint32(elfobj.R_ARM_GOT_BREL)}
+	// R_ARM_GOT_PREL is what Clang emits (the development branch takes it).
+	armGOT = []uint32{uint32(elfobj.R_ARM_GOT_BREL), uint32(elf.R_ARM_GOT_PREL)}
 	armPkg = "gcc-arm-none-eabi"
 )
 

@@ -20,7 +20,7 @@ func goldenConfig(t testing.TB, c testutil.Case) *Config {
 	}
 	cfg := &Config{Arch: a, SourceName: c.Output}
 	for _, o := range c.Objs {
-		cfg.Objects = append(cfg.Objects, filepath.Join(c.Dir, o))
+		cfg.Objects = append(cfg.Objects, filepath.Join(c.ObjDir, o))
 	}
 	for _, l := range c.Libs {
 		cfg.Libs = append(cfg.Libs, testutil.Lib(t, a.CrossPrefix+"gcc", a.CFlags, l))
@@ -30,7 +30,8 @@ func goldenConfig(t testing.TB, c testutil.Case) *Config {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Qstrs = ParseQstrs(h)
+		q := ParseConfig(h)
+		cfg.Qstrs, cfg.Objs = q.Vals, q.Objs
 	}
 	return cfg
 }

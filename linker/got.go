@@ -131,6 +131,9 @@ func (l *linker) fillGOT() {
 			e.value = e.init // the loader adds the function's address
 		}
 		keys[e] = gotOrder(t.sec.cat)
+		if t.sec.stubSlot != 0 {
+			keys[e] = gotOrder(catExternal) // the runtime's function, as dev sorts it
+		}
 	}
 	sort.SliceStable(l.got, func(i, j int) bool { return keys[l.got[i]] < keys[l.got[j]] })
 	w := uint64(l.arch.Word())

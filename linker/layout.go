@@ -1,63 +1,14 @@
-// This file implements section layout and the entry jump (spec §3.7, §3.8).
+// This file implements section layout (spec §3.7).
 
 package linker
 
-import (
-	"fmt"
-
-	"github.com/mpyld/mpyld/linker/arm"
-	"github.com/mpyld/mpyld/linker/riscv"
-	"github.com/mpyld/mpyld/linker/x86"
-	"github.com/mpyld/mpyld/linker/xtensa"
-	"github.com/mpyld/mpyld/mpy"
-)
-
-// jumpForm encodes a jump at text offset 0 to target, or reports that
-// target is out of its range.
-type jumpForm func(target int64) ([]byte, bool)
-
-// entryForms lists the arch's entry jumps, shortest first, and which of them
-// v1.28 picks from mpy_init's offset e inside its own section.
-func (l *linker) entryForms(e int64) (forms []jumpForm, first int) {
-	short := e >= -2048 && e < 2048
-	pick := func(f ...jumpForm) ([]jumpForm, int) {
-		if short {
-			return f, 0
-		}
-		return f, 1
-	}
-	switch {
-	case l.arch.ISA == ISAX86:
-		return []jumpForm{x86.Jmp32}, 0
-	case l.arch.MPY == mpy.ArchARMV6M:
-		return pick(arm.B, arm.PushBLPop)
-	case l.arch.ISA == ISAARM:
-		return pick(arm.B, arm.BW)
-	case l.arch.ISA == ISAXtensa:
-		return []jumpForm{xtensa.J}, 0
-	default:
-		return pick(riscv.CJ, riscv.AuipcJalr)
-	}
-}
-
-// formLength is the size of what f emits.
-func formLength(f jumpForm) int {
-	for _, t := range []int64{0, 8, 1 << 12} {
-		if b, ok := f(t); ok {
-			return len(b)
-		}
-	}
-	return 0
-}
-
-func alignUp(v, a uint64) uint64 { return (v + a - 1) &^ (a - 1) }
+import "fmt"
 
 // layout places the sections into the text, rodata and bss buffers behind
-// the entry jump to mpy_init. The jump takes the instruction form v1.28
-// chooses from mpy_init's offset in its section, but is encoded from
-// mpy_init's real address after layout (v1.28 assumes that section comes
-// first, and is wrong otherwise); a longer form is used when the real
-// address is out of reach, and the layout is redone when the length changes.
+// the entry jump to mpy_init, whose size and form follow the profile's rule
+// (entry.go). The jump is always encoded from mpy_init's final address; when
+// it does not fit the space the rule gave it, the space grows and the
+// layout is redone.
 func (l *linker) layout() error {
 	w := uint64(l.arch.Word())
 	l.gotSec = &section{name: "GOT", align: w, data: make([]byte, uint64(len(l.got))*w), size: uint64(len(l.got)) * w}
@@ -71,27 +22,20 @@ func (l *linker) layout() error {
 	if init.sec == nil || init.sec.cat != catText {
 		return fmt.Errorf("%s: mpy_init is not a function in .text", init.obj.name)
 	}
-	forms, i := l.entryForms(int64(init.Value))
-	if l.arch.ISA == ISAXtensa {
-		if _, ok := xtensa.J(int64(init.Value) + 4); !ok {
-			return fmt.Errorf("%s: mpy_init is %#x bytes into its section: jumps beyond 128 KiB are not supported on Xtensa", init.obj.name, init.Value)
-		}
+	e, err := l.entryPlan(init)
+	if err != nil {
+		return err
 	}
-	n := formLength(forms[i])
-	for tries := 0; tries < 2*len(forms)+2; tries++ {
+	n := e.size
+	for tries := 0; tries < 64; tries++ {
 		l.place(n)
 		target := int64(init.sec.addr + init.Value)
-		b, ok := forms[i](target)
-		if !ok {
-			if i+1 == len(forms) {
-				return fmt.Errorf("%s: mpy_init at text offset %#x is out of reach of the entry jump on %s", init.obj.name, target, l.arch.Name)
-			}
-			i++
-			n = formLength(forms[i])
-			continue
+		b, next, err := e.encode(target, n)
+		if err != nil {
+			return fmt.Errorf("%s: mpy_init at text offset %#x: %v", init.obj.name, target, err)
 		}
-		if len(b) != n {
-			n = len(b)
+		if next != n {
+			n = next
 			continue
 		}
 		copy(l.text, b)

@@ -14,13 +14,17 @@ import (
 
 // Config is one link.
 type Config struct {
-	Arch      *Arch
+	Arch *Arch
+	// Target is the MicroPython the module is for; the zero Target means
+	// DefaultTarget (v1.28).
+	Target    Target
 	Objects   []string          // object files, in command-line order
 	Libs      []string          // archives or GROUP scripts (-l), in order
 	Qstrs     []string          // native qstrs, from the config header
+	Objs      []string          // str objects of v1.20's MP_OBJ_NEW_QSTR, from the config header
 	Externs   map[string]uint64 // fixed-address symbols (--externs)
 	ArchFlags uint64
-	// SourceName is qstr 0: the output path exactly as given to -o.
+	// SourceName is qstr 0: Target.SourceName of the output path.
 	SourceName string
 	// ReadFile reads inputs; nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
@@ -54,6 +58,7 @@ type Placed struct {
 type linker struct {
 	cfg        *Config
 	arch       *Arch
+	target     Target
 	objs       []*object
 	sections   []*section // layout order
 	literals   []*section
@@ -117,7 +122,14 @@ func Link(cfg *Config) (res *Result, err error) {
 	if cfg.ArchFlags != 0 && !cfg.Arch.ArchFlags {
 		return nil, fmt.Errorf("architecture %q takes no --arch-flags (only rv32imc does)", cfg.Arch.Name)
 	}
-	l := &linker{cfg: cfg, arch: cfg.Arch, globals: map[string]*symbol{}, gotByName: map[string]*gotEntry{},
+	target := cfg.Target
+	if target.Profile == nil {
+		target = DefaultTarget
+	}
+	if err := target.Check(cfg.Arch, cfg.ArchFlags); err != nil {
+		return nil, err
+	}
+	l := &linker{cfg: cfg, arch: cfg.Arch, target: target, globals: map[string]*symbol{}, gotByName: map[string]*gotEntry{},
 		litIndex: map[uint32]int{}, litMap: map[litKey]litRef{}, pseudo: map[string]*section{}}
 	for _, name := range cfg.Objects {
 		data, err := l.readFile(name)
@@ -167,9 +179,9 @@ func Link(cfg *Config) (res *Result, err error) {
 		return nil, err
 	}
 	m := &mpy.Native{
-		Arch: l.arch.MPY, ArchFlags: cfg.ArchFlags,
-		Qstrs: append([]string{cfg.SourceName}, cfg.Qstrs...),
-		Text:  l.text, Rodata: l.rodata, BSSSize: l.bssSize, Relocs: l.relocs,
+		Arch: l.arch.MPY, SubVersion: target.SubVersion, ArchFlags: cfg.ArchFlags,
+		Qstrs: append([]string{cfg.SourceName}, cfg.Qstrs...), Objs: cfg.Objs,
+		Text: l.text, Rodata: l.rodata, BSSSize: l.bssSize, Relocs: l.relocs,
 	}
 	out, err := m.Encode()
 	if err != nil {
@@ -185,6 +197,7 @@ func Link(cfg *Config) (res *Result, err error) {
 			res.Symbols[name] = l.placed(s.sec, name, s.Value, s.Size)
 		}
 	}
+	l.logf(2, "target:       %s", target)
 	l.logf(1, "arch:         %v", l.arch.Machine)
 	l.logf(1, "text size:    %d", res.TextSize)
 	if res.RodataSize > 0 {

@@ -29,12 +29,13 @@ func TestConfigHeader(t *testing.T) {
 			}
 			data = append(data, b)
 		}
-		got := ConfigHeader(NativeQstrs(data...))
+		q := ScanQstrs(DefaultTarget, data...)
+		got := ConfigHeader(DefaultTarget, q)
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: config header differs from the reference", c.Name)
 		}
-		if q := ParseQstrs(got); len(q) != len(NativeQstrs(data...)) {
-			t.Errorf("%s: ParseQstrs read %d qstrs back", c.Name, len(q))
+		if back := ParseConfig(got); len(back.Vals) != len(q.Vals) || len(back.Objs) != 0 {
+			t.Errorf("%s: ParseConfig read %d qstrs and %d objects back", c.Name, len(back.Vals), len(back.Objs))
 		}
 		n++
 	}

@@ -1,5 +1,5 @@
 // This file implements the qstr config header: generating it from sources
-// (mpy_ld.py --preprocess, spec §2) and reading it back at link time.
+// (mpy_ld.py --preprocess, spec §2 and §6.3) and reading it back at link time.
 
 package linker
 
@@ -16,54 +16,103 @@ import (
 
 var (
 	qstrUse    = regexp.MustCompile(`MP_QSTR_[A-Za-z0-9_]*`)
+	qstrObj    = regexp.MustCompile(`MP_OBJ_NEW_QSTR\((MP_QSTR_[A-Za-z0-9_]*)\)`)
 	qstrNative = regexp.MustCompile(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`)
+	qstrObjDef = regexp.MustCompile(`^#define MP_OBJ_NEW_QSTR_MP_QSTR_([A-Za-z0-9_]*)`)
 )
 
-// NativeQstrs returns the qstrs used by the sources that are not static,
-// sorted as the config header lists them.
-func NativeQstrs(sources ...[]byte) []string {
+// Qstrs are the strings a module's sources name: native qstrs (not in the
+// static list; linked into the module's qstr table) and, for v1.20, the
+// qstrs made into str objects by MP_OBJ_NEW_QSTR (the object table).
+type Qstrs struct {
+	Vals []string
+	Objs []string
+}
+
+// ScanQstrs finds the qstrs the sources use, sorted as the config header
+// lists them. For targets whose MP_OBJ_NEW_QSTR goes through the object
+// table (v1.20) each line is scanned as v1.20 does: every
+// MP_OBJ_NEW_QSTR(MP_QSTR_x) is taken out of the line first, then the
+// remaining MP_QSTR_ names.
+func ScanQstrs(t Target, sources ...[]byte) Qstrs {
 	static := make(map[string]bool, len(mpy.StaticQstrs))
 	for _, s := range mpy.StaticQstrs {
 		static["MP_QSTR_"+mpy.EscapeQstr(s)] = true
 	}
-	seen := map[string]bool{}
+	vals, objs := map[string]bool{}, map[string]bool{}
 	for _, src := range sources {
-		for _, m := range qstrUse.FindAll(src, -1) {
-			if id := string(m); !static[id] {
-				seen[id] = true
+		if !t.ObjQstrs() {
+			for _, m := range qstrUse.FindAll(src, -1) {
+				vals[string(m)] = true
+			}
+			continue
+		}
+		for _, line := range bytes.SplitAfter(src, []byte("\n")) {
+			for len(line) > 0 {
+				var at []int
+				if at = qstrObj.FindSubmatchIndex(line); at != nil {
+					objs[string(line[at[2]:at[3]])] = true
+				} else if at = qstrUse.FindIndex(line); at != nil {
+					vals[string(line[at[0]:at[1]])] = true
+				} else {
+					break
+				}
+				line = append(line[:at[0]:at[0]], line[at[1]:]...)
 			}
 		}
 	}
-	names := make([]string, 0, len(seen))
-	for id := range seen {
-		names = append(names, strings.TrimPrefix(id, "MP_QSTR_"))
+	var q Qstrs
+	for id := range vals {
+		if !static[id] {
+			q.Vals = append(q.Vals, strings.TrimPrefix(id, "MP_QSTR_"))
+		}
 	}
-	sort.Strings(names)
-	return names
+	for id := range objs {
+		q.Objs = append(q.Objs, strings.TrimPrefix(id, "MP_QSTR_"))
+	}
+	sort.Strings(q.Vals)
+	sort.Strings(q.Objs)
+	return q
 }
 
-// ConfigHeader returns the text of the config header for the native qstrs q.
-func ConfigHeader(q []string) []byte {
+// ConfigHeader returns the text of the config header the target's
+// mpy_ld.py --preprocess writes for q.
+func ConfigHeader(t Target, q Qstrs) []byte {
 	var b bytes.Buffer
-	b.WriteString("#include <stdint.h>\ntypedef uintptr_t mp_uint_t;\ntypedef intptr_t mp_int_t;\ntypedef uintptr_t mp_off_t;\n")
+	b.WriteString("#include <stdint.h>\n")
+	if t.IntTypedefs {
+		b.WriteString("typedef uintptr_t mp_uint_t;\ntypedef intptr_t mp_int_t;\n")
+	}
+	b.WriteString("typedef uintptr_t mp_off_t;\n")
 	for i, s := range mpy.StaticQstrs {
 		fmt.Fprintf(&b, "#define MP_QSTR_%s (%d)\n", mpy.EscapeQstr(s), i+1)
 	}
-	for i, s := range q {
+	for i, s := range q.Vals {
 		fmt.Fprintf(&b, "#define MP_QSTR_%s (mp_native_qstr_table[%d])\n", s, i+1)
 	}
-	b.WriteString("extern const uint16_t mp_native_qstr_table[];\nextern const mp_uint_t mp_native_obj_table[];\n")
+	for i, s := range q.Objs {
+		fmt.Fprintf(&b, "#define MP_OBJ_NEW_QSTR_MP_QSTR_%s ((mp_obj_t)mp_native_obj_table[%d])\n", s, i)
+	}
+	b.WriteString("extern const uint16_t mp_native_qstr_table[];\n")
+	if t.IntTypedefs {
+		b.WriteString("extern const mp_uint_t mp_native_obj_table[];\n")
+	} else {
+		b.WriteString("extern const uintptr_t mp_native_obj_table[];\n")
+	}
 	return b.Bytes()
 }
 
-// ParseQstrs reads the native qstrs back from a config header, in file order.
-func ParseQstrs(header []byte) []string {
-	var q []string
+// ParseConfig reads the native qstrs and object-table qstrs back from a
+// config header, in file order.
+func ParseConfig(header []byte) Qstrs {
+	var q Qstrs
 	sc := bufio.NewScanner(bytes.NewReader(header))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		if m := qstrNative.FindSubmatch(sc.Bytes()); m != nil {
-			q = append(q, string(m[1]))
+			q.Vals = append(q.Vals, string(m[1]))
+		} else if m := qstrObjDef.FindSubmatch(sc.Bytes()); m != nil {
+			q.Objs = append(q.Objs, string(m[1]))
 		}
 	}
 	return q

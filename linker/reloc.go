@@ -179,7 +179,7 @@ func (l *linker) codeReloc(sec *section, r elfobj.Reloc) error {
 			return err
 		}
 		le.PutUint32(buf[p:], le.Uint32(buf[p:])+uint32(g))
-	case is(none, elf.R_X86_64_GOTPCREL, none), is(none, elf.R_X86_64_REX_GOTPCRELX, none), is(none, elf.R_X86_64_GOTPCRELX, none):
+	case is(none, elf.R_X86_64_GOTPCREL, elf.R_ARM_GOT_PREL), is(none, elf.R_X86_64_REX_GOTPCRELX, none), is(none, elf.R_X86_64_GOTPCRELX, none):
 		g, err := l.gotOffset(sec, r)
 		if err != nil {
 			return err

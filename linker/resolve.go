@@ -9,25 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/mpyld/mpyld/mpy"
 )
-
-// funTableBase is MP_FUN_TABLE_MP_TYPE_TYPE_OFFSET (v1.23 to v1.28).
-const funTableBase = 73
-
-// FunTableSymbols are the runtime objects whose addresses mp_fun_table holds,
-// from slot funTableBase on (mp_type_type ... mp_stream_write_obj).
-var FunTableSymbols = mpy.FunTable[funTableBase:]
-
-func funTableIndex(name string) int {
-	for i, n := range FunTableSymbols {
-		if n == name {
-			return funTableBase + i
-		}
-	}
-	return -1
-}
 
 // Runtime pseudo-sections, all at address 0.
 const (
@@ -87,9 +69,12 @@ func (l *linker) resolve() {
 			s.def = l.globals[name]
 		case l.isExtern(name):
 			s.fixed, s.addr = true, l.cfg.Externs[name]
-		case funTableIndex(name) >= 0:
+		case l.target.funTableIndex(name) >= 0:
 			s.sec = l.pseudoSection(extFunSlot)
-			s.funIndex = funTableIndex(name)
+			s.funIndex = l.target.funTableIndex(name)
+		case firstWith(name) != "":
+			l.errs.addf("%s: undefined symbol %q: %s has no %s in mp_fun_table; it needs MicroPython %s or later: build against a newer MicroPython tree, or do without it",
+				s.obj.name, name, l.target, name, firstWith(name))
 		default:
 			l.errs.add(fmt.Errorf("%s: undefined symbol %q: %s", s.obj.name, name, undefinedRemedy(name)))
 		}

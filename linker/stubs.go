@@ -3,7 +3,9 @@
 // the source never names them. The runtime exports memset_ and memmove_ in
 // mp_fun_table slots 50 and 51; GOT and data references get those slots'
 // contents at load time, direct calls go to a small stub that jumps through a
-// word holding the same.
+// word holding the same. The stubs are the development branch's mpy_ld.py's,
+// byte for byte, for every profile (older linkers refused such modules);
+// Xtensa, which that linker leaves out, gets a call0 stub of mpyld's own.
 
 package linker
 
@@ -18,54 +20,42 @@ import (
 // stubSlots maps the C library functions to mp_fun_table slots.
 var stubSlots = map[string]int{"memset": 50, "memmove": 51, "memcpy": 51}
 
-// stub is the code of one jump stub: the word at ptr gets the fun-table
-// slot's contents; abs, if non-negative, is a word holding the text offset
-// of ptr (for x86, whose code has no PC-relative load).
+// stub is the code of one jump stub; the word at ptr gets the fun-table
+// slot's contents at load time.
 type stub struct {
 	code  []byte
 	ptr   int
-	abs   int
 	entry int // where the code starts
 }
 
 // stubCode returns the stub for the arch.
 func (l *linker) stubCode() (stub, bool) {
 	le := binary.LittleEndian
-	w := l.arch.Word()
 	switch {
 	case l.arch.MPY == mpy.ArchX64:
-		// jmp *2(%rip); int3; int3; .quad fn
-		return stub{code: append([]byte{0xff, 0x25, 0x02, 0x00, 0x00, 0x00, 0xcc, 0xcc}, make([]byte, 8)...), ptr: 8, abs: -1}, true
+		// nop x6; movabs $fn, %rax; jmp *%rax
+		b := append([]byte{0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x48, 0xb8}, make([]byte, 8)...)
+		return stub{code: append(b, 0xff, 0xe0), ptr: 8}, true
 	case l.arch.MPY == mpy.ArchX86:
-		// nop; nop; jmp *ptr (absolute, relocated against text); .long fn
-		return stub{code: append([]byte{0x90, 0x90, 0xff, 0x25}, make([]byte, 8)...), ptr: 8, abs: 4}, true
+		// nop x3; mov $fn, %eax; jmp *%eax
+		b := append([]byte{0x90, 0x90, 0x90, 0xb8}, make([]byte, 4)...)
+		return stub{code: append(b, 0xff, 0xe0), ptr: 4}, true
 	case l.arch.ISA == ISAARM:
-		var b []byte
-		for _, h := range []uint16{
-			0xb401, // push {r0}
-			0x4802, // ldr r0, [pc, #8]
-			0x4684, // mov ip, r0
-			0xbc01, // pop {r0}
-			0x4760, // bx ip
-			0x46c0, // nop (mov r8, r8)
-		} {
-			b = le.AppendUint16(b, h)
-		}
-		return stub{code: append(b, 0, 0, 0, 0), ptr: 12, abs: -1}, true
+		b := le.AppendUint16(nil, 0x4b00)                    // ldr r3, [pc, #0]
+		return stub{code: append(le.AppendUint16(b, 0x4718), // bx r3
+			0, 0, 0, 0), ptr: 4}, true
 	case l.arch.ISA == ISARISCV:
-		b := le.AppendUint32(nil, 0x00000317) // auipc t1, 0
-		if w == 8 {
-			b = le.AppendUint32(b, 0x01033303) // ld t1, 16(t1)
-			b = le.AppendUint32(b, 0x00030067) // jr t1
-			b = le.AppendUint32(b, 0x00000013) // nop
-			return stub{code: append(b, make([]byte, 8)...), ptr: 16, abs: -1}, true
+		b := le.AppendUint32(nil, 0x00000697) // auipc a3, 0
+		if l.arch.Word() == 8 {
+			b = le.AppendUint16(b, 0x6694) // c.ld a3, 8(a3)
+		} else {
+			b = le.AppendUint16(b, 0x4694) // c.lw a3, 8(a3)
 		}
-		b = le.AppendUint32(b, 0x00c32303) // lw t1, 12(t1)
-		b = le.AppendUint32(b, 0x00030067) // jr t1
-		return stub{code: append(b, 0, 0, 0, 0), ptr: 12, abs: -1}, true
+		b = le.AppendUint16(b, 0x8682) // c.jr a3
+		return stub{code: append(b, make([]byte, l.arch.Word())...), ptr: 8}, true
 	case l.arch.MPY == mpy.ArchXtensa:
 		// .word fn; l32r a8, <that word>; jx a8 (call0 ABI: a8 is scratch)
-		return stub{code: []byte{0, 0, 0, 0, 0x81, 0xff, 0xff, 0xa0, 0x08, 0x00}, ptr: 0, abs: -1, entry: 4}, true
+		return stub{code: []byte{0, 0, 0, 0, 0x81, 0xff, 0xff, 0xa0, 0x08, 0x00}, ptr: 0, entry: 4}, true
 	}
 	// xtensawin's windowed calls keep the return address in the registers a
 	// stub would need; its GOT and literal references need no stub.
@@ -73,41 +63,41 @@ func (l *linker) stubCode() (stub, bool) {
 }
 
 // provideStubs defines memset, memmove and memcpy when they are referenced
-// and defined nowhere.
+// and defined nowhere. As the development branch does, memcpy shares
+// memmove's stub, and each stub section goes right after the first loaded
+// section, the later one first.
 func (l *linker) provideStubs() {
-	for _, name := range []string{"memcpy", "memmove", "memset"} {
-		if l.globals[name] != nil || l.isExtern(name) || !l.referenced(name) {
+	made := map[int]*section{}
+	for _, u := range l.unresolved {
+		name := u.Name
+		slot := stubSlots[name]
+		if slot == 0 || l.globals[name] != nil || l.isExtern(name) {
 			continue
 		}
-		sec := &section{name: ".internal." + name, align: uint64(l.arch.Word()), cat: catText, stubSlot: stubSlots[name]}
+		sec := made[slot]
+		if sec == nil {
+			secName := ".internal.memset"
+			if slot == stubSlots["memmove"] {
+				secName = ".internal.memmove"
+			}
+			sec = &section{name: secName, align: uint64(l.arch.Word()), cat: catText, stubSlot: slot}
+			if st, ok := l.stubCode(); ok {
+				sec.data, sec.size, sec.stub = st.code, uint64(len(st.code)), &st
+				at := min(1, len(l.sections))
+				l.sections = append(l.sections[:at], append([]*section{sec}, l.sections[at:]...)...)
+			}
+			made[slot] = sec
+			l.logf(2, "providing %s through mp_fun_table[%d]", name, slot)
+		}
 		sym := &symbol{Symbol: elfobj.Symbol{Name: name, Bind: elf.STB_GLOBAL, Type: elf.STT_FUNC}, sec: sec, funIndex: -1}
-		if st, ok := l.stubCode(); ok {
-			sec.data, sec.size, sec.stub = st.code, uint64(len(st.code)), &st
-			sym.Value = uint64(st.entry)
+		if sec.stub != nil {
+			sym.Value = uint64(sec.stub.entry)
 		}
 		l.globals[name] = sym
-		if sec.data != nil {
-			l.sections = append(l.sections, sec)
-		}
-		l.logf(2, "providing %s through mp_fun_table[%d]", name, sec.stubSlot)
 	}
 }
 
-func (l *linker) referenced(name string) bool {
-	for _, s := range l.unresolved {
-		if s.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// stubRelocs fills a stub's words and queues their runtime relocations.
+// stubRelocs queues the runtime relocation of a stub's pointer word.
 func (l *linker) stubRelocs(sec *section) {
-	st := sec.stub
-	if st.abs >= 0 {
-		binary.LittleEndian.PutUint32(l.text[sec.addr+uint64(st.abs):], uint32(sec.addr)+uint32(st.ptr))
-		l.relocs = append(l.relocs, mpy.Reloc{Addr: sec.addr + uint64(st.abs), Kind: mpy.KindText})
-	}
-	l.relocs = append(l.relocs, mpy.Reloc{Addr: sec.addr + uint64(st.ptr), Kind: mpy.KindFunSlot + mpy.RelocKind(sec.stubSlot)})
+	l.relocs = append(l.relocs, mpy.Reloc{Addr: sec.addr + uint64(sec.stub.ptr), Kind: mpy.KindFunSlot + mpy.RelocKind(sec.stubSlot)})
 }

@@ -125,8 +125,8 @@ func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint6
 			return a, mpy.KindFunTable, true
 		case s.Name == "mp_native_qstr_table":
 			return a, mpy.KindQstrTable, true
-		case funTableIndex(s.Name) >= 0:
-			return a, mpy.KindFunSlot + mpy.RelocKind(funTableIndex(s.Name)), true
+		case DefaultTarget.funTableIndex(s.Name) >= 0:
+			return a, mpy.KindFunSlot + mpy.RelocKind(DefaultTarget.funTableIndex(s.Name)), true
 		case stubSlots[s.Name] != 0 && res.Symbols[s.Name].Object == "":
 			// memset/memmove/memcpy that no object defines: the GOT word
 			// gets the runtime's function from its mp_fun_table slot.

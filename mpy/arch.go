@@ -50,7 +50,8 @@ func (a Arch) WordSize() int {
 	return 4
 }
 
-// Format constants of MicroPython v1.23 to v1.28.
+// Format constants. SubVersion is the newest native ABI (v1.23 and later);
+// Native.SubVersion and Merge carry older ones.
 const (
 	Version      = 6
 	SubVersion   = 3
@@ -82,7 +83,11 @@ const (
 	KindFunSlot   RelocKind = 9
 )
 
-func (k RelocKind) String() string {
+func (k RelocKind) String() string { return k.Describe(SubVersion) }
+
+// Describe names k as a loader of .mpy sub-version sub reads it: the base
+// it adds, or the mp_fun_table slot with that sub-version's slot name.
+func (k RelocKind) Describe(sub int) string {
 	switch k {
 	case KindText:
 		return "text"
@@ -97,8 +102,8 @@ func (k RelocKind) String() string {
 	case KindFunTable:
 		return "&mp_fun_table"
 	}
-	if i := int(k - KindFunSlot); k >= KindFunSlot && i < len(FunTable) {
-		return "mp_fun_table[" + strconv.Itoa(i) + "] " + FunTable[i]
+	if i, t := int(k-KindFunSlot), FunTable(sub); k >= KindFunSlot && i < len(t) {
+		return "mp_fun_table[" + strconv.Itoa(i) + "] " + t[i]
 	} else if k >= KindFunSlot {
 		return "mp_fun_table[" + strconv.Itoa(i) + "]"
 	}

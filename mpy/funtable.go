@@ -1,9 +1,10 @@
-// This file implements the names of mp_fun_table's slots (v1.23 to v1.28).
+// This file implements the names of mp_fun_table's slots in each native ABI
+// (.mpy sub-version), from py/nativeglue.h of v1.20, v1.22 and v1.23 to v1.28.
 
 package mpy
 
-// FunTable names the slots of mp_fun_table in v1.23 to v1.28.
-var FunTable = [...]string{
+// funTable63 names the slots of mp_fun_table in .mpy 6.3 (v1.23 and later).
+var funTable63 = []string{
 	"const_none", "const_false", "const_true", "native_from_obj", "native_to_obj", "swap_globals",
 	"load_name", "load_global", "load_build_class", "load_attr", "load_method", "load_super_method",
 	"store_name", "store_global", "store_attr", "obj_subscr", "obj_is_true", "unary_op", "binary_op",
@@ -23,21 +24,65 @@ var FunTable = [...]string{
 	"mp_stream_unbuffered_readline_obj", "mp_stream_write_obj",
 }
 
+// funTable6x builds the 80-slot table of .mpy 6.1 and 6.2 (v1.20 to v1.22):
+// slots 0-63 as in 6.3 but for slot 26, then slot 64 (get_buffer_raise,
+// which v1.22 turned into get_buffer), and the runtime objects from 67.
+func funTable6x(slot64 string) []string {
+	t := append([]string(nil), funTable63[:64]...)
+	t[26] = "make_function_from_raw_code"
+	t = append(t, slot64, "get_stream_raise", "plat_print")
+	for _, n := range funTable63[73:] {
+		if n != "mp_type_Exception" {
+			t = append(t, n)
+		}
+	}
+	return t
+}
+
+var (
+	funTable61 = funTable6x("get_buffer_raise")
+	funTable62 = funTable6x("get_buffer")
+)
+
+// FunTable returns the names of mp_fun_table's slots in .mpy sub-version
+// sub (1, 2 or 3), or nil for another sub-version. Runtime objects keep
+// their C names (mp_type_type); functions are named as the struct members.
+func FunTable(sub int) []string {
+	switch sub {
+	case 1:
+		return funTable61
+	case 2:
+		return funTable62
+	case 3:
+		return funTable63
+	}
+	return nil
+}
+
+// RuntimeObjectBase is the first slot holding a runtime object
+// (mp_type_type) in sub-version sub: 67 in 6.1 and 6.2, 73 in 6.3.
+func RuntimeObjectBase(sub int) int {
+	if sub < 3 {
+		return 67
+	}
+	return 73
+}
+
 // Releases says which MicroPython releases load a file of this version,
 // sub-version, arch and arch flags.
 func Releases(version, sub int, arch Arch, flags uint64) string {
 	if version != Version {
-		return "none of v1.19 to v1.28 (they read .mpy version 6)"
+		return "none of v1.19 and later (they read .mpy version 6)"
 	}
 	if arch == ArchNone {
-		return "v1.19 to v1.28 (bytecode only)"
+		return "v1.19 and later (bytecode only)"
 	}
-	first := map[int]string{0: "v1.19", 1: "v1.20 to v1.21", 2: "v1.22", 3: "v1.23 to v1.28"}[sub]
+	first := map[int]string{0: "v1.19", 1: "v1.20 to v1.21", 2: "v1.22", 3: "v1.23 and later"}[sub]
 	switch {
 	case sub == 3 && arch == ArchRV64IMC:
-		first = "v1.28"
+		first = "v1.28 and later"
 	case sub == 3 && arch == ArchRV32IMC:
-		first = "v1.24 to v1.28 (firmware with the RV32 emitter)"
+		first = "v1.24 and later (firmware with the RV32 emitter)"
 	case sub < 3 && (arch == ArchRV32IMC || arch == ArchRV64IMC):
 		return "none (no release of that sub-version runs RISC-V native code)"
 	}
@@ -45,7 +90,7 @@ func Releases(version, sub int, arch Arch, flags uint64) string {
 		if sub != 3 {
 			return "none (arch flags need sub-version 3)"
 		}
-		return "v1.27 to v1.28, on rv32imc firmware whose enabled extensions cover the flags"
+		return "v1.27 and later, on rv32imc firmware whose enabled extensions cover the flags"
 	}
 	if first == "" {
 		return "none (unknown sub-version)"

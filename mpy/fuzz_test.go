@@ -3,6 +3,7 @@ package mpy
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mpyld/mpyld/internal/testutil"
@@ -68,8 +69,10 @@ func TestReadGolden(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(root, "golden", "*", "*", "*.mpy"))
 	more, _ := filepath.Glob(filepath.Join(root, "golden", "*", "*", "sections", "*.mpy"))
 	merge, _ := filepath.Glob(filepath.Join(root, "golden-merge", "*", "*.mpy"))
-	files = append(append(files, more...), merge...)
-	if len(files) < 100 {
+	versions, _ := filepath.Glob(filepath.Join(root, "golden-versions", "*", "*", "*", "*.mpy"))
+	versions2, _ := filepath.Glob(filepath.Join(root, "golden-versions", "*", "*", "*", "sections", "*.mpy"))
+	files = append(append(append(append(files, more...), merge...), versions...), versions2...)
+	if len(files) < 300 {
 		t.Fatalf("only %d files", len(files))
 	}
 	for _, p := range files {
@@ -82,7 +85,14 @@ func TestReadGolden(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 			continue
 		}
-		if f.Version != 6 || f.Arch != ArchNone && f.SubVersion != 3 {
+		want := 3 // the .mpy sub-version of each tree's MicroPython
+		switch {
+		case strings.Contains(p, "v1.20"):
+			want = 1
+		case strings.Contains(p, "v1.22"):
+			want = 2
+		}
+		if f.Version != 6 || f.Arch != ArchNone && f.SubVersion != want {
 			t.Errorf("%s: version %d.%d", p, f.Version, f.SubVersion)
 		}
 	}

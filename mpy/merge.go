@@ -1,5 +1,6 @@
 // This file implements joining several .mpy files into one module, as
-// mpy-tool.py --merge of MicroPython v1.28 does.
+// mpy-tool.py --merge of MicroPython v1.28 does (and, for the sub-version of
+// the native part, as the mpy-tool.py of that release does).
 
 package mpy
 
@@ -22,15 +23,20 @@ func Merge(inputs []MergeInput, archFlags *uint64) ([]byte, error) {
 	}
 	files := make([]*File, len(inputs))
 	arch := ArchNone
+	sub := 0
 	for i, in := range inputs {
 		f, err := Read(in.Data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", in.Name, err)
 		}
 		if f.Arch != ArchNone {
-			if f.SubVersion != SubVersion {
-				return nil, fmt.Errorf("%s: .mpy sub-version %d, want %d (MicroPython v1.23 to v1.28)", in.Name, f.SubVersion, SubVersion)
+			if f.SubVersion < 1 {
+				return nil, fmt.Errorf("%s: native code with .mpy sub-version %d: only 6.1 to 6.3 (MicroPython v1.20 and later) can be merged", in.Name, f.SubVersion)
 			}
+			if sub != 0 && sub != f.SubVersion {
+				return nil, fmt.Errorf("%s: .mpy sub-version %d does not match %d of the files before it", in.Name, f.SubVersion, sub)
+			}
+			sub = f.SubVersion
 			if arch != ArchNone && arch != f.Arch {
 				return nil, fmt.Errorf("%s: native architecture %v does not match %v of the files before it", in.Name, f.Arch, arch)
 			}
@@ -65,7 +71,7 @@ func Merge(inputs []MergeInput, archFlags *uint64) ([]byte, error) {
 	}
 	var b2 byte
 	if arch != ArchNone {
-		b2 = byte(arch)<<2 | SubVersion
+		b2 = byte(arch)<<2 | byte(sub)
 		if flags != 0 {
 			b2 |= featureArchFlags
 		}

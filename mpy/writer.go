@@ -4,6 +4,9 @@ package mpy
 
 import "fmt"
 
+// objStr is MP_PERSISTENT_OBJ_STR, the constant-object tag of a str.
+const objStr = 5
+
 // Reloc is one runtime relocation: the word at Addr (bytes, in text or in
 // rodata) gets the base of Kind added at load time.
 type Reloc struct {
@@ -14,13 +17,15 @@ type Reloc struct {
 
 // Native is a module made of one viper raw code, as the linker produces it.
 type Native struct {
-	Arch      Arch
-	ArchFlags uint64
-	Qstrs     []string // entry 0 is the source name
-	Text      []byte
-	Rodata    []byte
-	BSSSize   uint64
-	Relocs    []Reloc
+	Arch       Arch
+	SubVersion int // .mpy sub-version (native ABI); 0 means SubVersion
+	ArchFlags  uint64
+	Qstrs      []string // entry 0 is the source name
+	Objs       []string // str objects (v1.20's MP_OBJ_NEW_QSTR), reached through mp_native_obj_table
+	Text       []byte
+	Rodata     []byte
+	BSSSize    uint64
+	Relocs     []Reloc
 }
 
 // Encode returns the .mpy bytes of m.
@@ -29,7 +34,17 @@ func (m *Native) Encode() ([]byte, error) {
 	if w == 0 {
 		return nil, fmt.Errorf("native module needs an architecture")
 	}
-	feat := byte(m.Arch)<<2 | SubVersion
+	sub := m.SubVersion
+	if sub == 0 {
+		sub = SubVersion
+	}
+	if sub < 1 || sub > 3 {
+		return nil, fmt.Errorf(".mpy sub-version %d cannot be written (1 to 3)", sub)
+	}
+	if m.ArchFlags != 0 && sub != 3 {
+		return nil, fmt.Errorf("arch flags need .mpy sub-version 3 (MicroPython v1.27 or later)")
+	}
+	feat := byte(m.Arch)<<2 | byte(sub)
 	if m.ArchFlags != 0 {
 		feat |= featureArchFlags
 	}
@@ -38,9 +53,14 @@ func (m *Native) Encode() ([]byte, error) {
 		out = AppendVuint(out, m.ArchFlags)
 	}
 	out = AppendVuint(out, uint64(len(m.Qstrs)))
-	out = AppendVuint(out, 0)
+	out = AppendVuint(out, uint64(len(m.Objs)))
 	for _, q := range m.Qstrs {
 		out = AppendQstr(out, q)
+	}
+	for _, o := range m.Objs {
+		out = append(out, objStr)
+		out = AppendVuint(out, uint64(len(o)))
+		out = append(append(out, o...), 0)
 	}
 	out = AppendVuint(out, uint64(len(m.Text))<<3|(CodeViper-2))
 	out = append(out, m.Text...)

@@ -84,12 +84,39 @@ func TestQstrEncoding(t *testing.T) {
 	}
 }
 
-// TestFunTable: 87 slots in v1.23-v1.28, the runtime objects from slot 73.
+// TestFunTable checks the slot tables against NATMOD_SPEC §6.2: 80 slots in
+// 6.1/6.2 with the runtime objects from 67 and no mp_type_Exception, 87 in
+// 6.3 from 73.
 func TestFunTable(t *testing.T) {
-	if len(FunTable) != 87 || FunTable[50] != "memset_" || FunTable[51] != "memmove_" || FunTable[73] != "mp_type_type" || FunTable[86] != "mp_stream_write_obj" {
-		t.Errorf("FunTable has %d slots: 50 %s, 73 %s, 86 %s", len(FunTable), FunTable[50], FunTable[73], FunTable[86])
+	for _, tc := range []struct {
+		sub   int
+		n     int
+		slots map[int]string
+	}{
+		{1, 80, map[int]string{26: "make_function_from_raw_code", 50: "memset_", 51: "memmove_", 64: "get_buffer_raise", 65: "get_stream_raise", 66: "plat_print",
+			67: "mp_type_type", 71: "mp_type_fun_builtin_0", 75: "mp_type_fun_builtin_var", 76: "mp_stream_read_obj", 79: "mp_stream_write_obj"}},
+		{2, 80, map[int]string{64: "get_buffer", 67: "mp_type_type", 68: "mp_type_str", 79: "mp_stream_write_obj"}},
+		{3, 87, map[int]string{26: "make_function_from_proto_fun", 50: "memset_", 51: "memmove_", 64: "load_method_maybe", 72: "plat_print",
+			73: "mp_type_type", 81: "mp_type_fun_builtin_var", 82: "mp_type_Exception", 83: "mp_stream_read_obj", 86: "mp_stream_write_obj"}},
+	} {
+		ft := FunTable(tc.sub)
+		if len(ft) != tc.n {
+			t.Errorf("6.%d: %d slots, want %d", tc.sub, len(ft), tc.n)
+			continue
+		}
+		for i, want := range tc.slots {
+			if ft[i] != want {
+				t.Errorf("6.%d slot %d: got %s, want %s", tc.sub, i, ft[i], want)
+			}
+		}
+		if ft[RuntimeObjectBase(tc.sub)] != "mp_type_type" {
+			t.Errorf("6.%d: runtime objects start at %d (%s)", tc.sub, RuntimeObjectBase(tc.sub), ft[RuntimeObjectBase(tc.sub)])
+		}
+		if got := (KindFunSlot + 67).Describe(tc.sub); got != "mp_fun_table[67] "+ft[67] {
+			t.Errorf("6.%d: kind 76 is %q", tc.sub, got)
+		}
 	}
-	if got := (KindFunSlot + 78).String(); got != "mp_fun_table[78] mp_type_fun_builtin_1" {
-		t.Errorf("kind 87 = %q", got)
+	if FunTable(0) != nil || FunTable(4) != nil {
+		t.Errorf("tables for sub-versions 0 or 4")
 	}
 }

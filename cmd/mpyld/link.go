@@ -12,15 +12,17 @@ import (
 )
 
 func linkFlags() []cli.Flag {
-	return []cli.Flag{
+	flags := []cli.Flag{
 		&cli.StringFlag{Name: "arch", Value: "x64", Usage: "target architecture: " + strings.Join(linker.ArchNames(), ", ")},
 		&cli.StringFlag{Name: "arch-flags", Usage: "rv32imc extensions the code needs: zba,zcmp or a number"},
 		&cli.StringFlag{Name: "qstrs", Usage: "qstr config header made by preprocess (native qstrs)"},
 		&cli.StringSliceFlag{Name: "libs", Aliases: []string{"l"}, Usage: "static archive (or GROUP script) to pull members from; repeatable"},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (default: first object with .mpy); its name as given is the module's source name"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (default: first object with .mpy)"},
+		&cli.StringFlag{Name: "source-name", Usage: "the module's source name (first qstr; default: -o as given, or its base name for --micropython dev)"},
 		&cli.StringFlag{Name: "externs", Aliases: []string{"e"}, Usage: "linker script of fixed-address symbols (sym = 0xADDR;)"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: new(int), Usage: "more output: -v summary, -vv layout and GOT, -vvv every relocation"},
 	}
+	return append(flags, targetFlags()...)
 }
 
 func linkCommand() *cli.Command {
@@ -75,13 +77,21 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 		}
 		out = strings.TrimSuffix(objs[0], "o") + "mpy"
 	}
-	cfg := &linker.Config{Arch: arch, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: out}
+	target, from, err := resolveTarget(c)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg := &linker.Config{Arch: arch, Target: target, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: target.SourceName(out)}
+	if n := c.String("source-name"); n != "" {
+		cfg.SourceName = n
+	}
 	if q := c.String("qstrs"); q != "" {
 		h, err := os.ReadFile(q)
 		if err != nil {
 			return nil, "", fmt.Errorf("--qstrs: %v", err)
 		}
-		cfg.Qstrs = linker.ParseQstrs(h)
+		qs := linker.ParseConfig(h)
+		cfg.Qstrs, cfg.Objs = qs.Vals, qs.Objs
 	}
 	if e := c.String("externs"); e != "" {
 		data, err := os.ReadFile(e)
@@ -96,6 +106,7 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 		cfg.Verbose = v
 		w := c.App.Writer
 		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+		cfg.Logf("target:       %s (from %s)", target, from)
 	}
 	return cfg, out, nil
 }

@@ -16,11 +16,11 @@ func preprocessCommand() *cli.Command {
 		Name:      "preprocess",
 		Usage:     "write the qstr config header (MP_QSTR_ macros) for source files",
 		ArgsUsage: "SRC...",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "header to write (default: first source with .config.h)"},
 			&cli.StringFlag{Name: "arch", Usage: "accepted for mpy_ld.py compatibility; no effect"},
 			&cli.StringFlag{Name: "arch-flags", Usage: "accepted for mpy_ld.py compatibility; no effect"},
-		},
+		}, targetFlags()...),
 		Action: preprocessAction,
 	}
 }
@@ -54,5 +54,9 @@ func preprocessAction(c *cli.Context) error {
 		}
 		data = append(data, b)
 	}
-	return atomicfile.Write(out, linker.ConfigHeader(linker.NativeQstrs(data...)), 0o644)
+	target, _, err := resolveTarget(c)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(out, linker.ConfigHeader(target, linker.ScanQstrs(target, data...)), 0o644)
 }

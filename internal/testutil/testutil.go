@@ -22,6 +22,7 @@ func Golden() string { return filepath.Join(Root(), "testdata", "golden") }
 // Case is one golden link: a folder with link.cmd.
 type Case struct {
 	Dir    string // absolute folder
+	ObjDir string // where its objects are: Dir, or the case of testdata/golden
 	Name   string // arch/module[/sections]
 	Arch   string
 	Module string
@@ -33,9 +34,18 @@ type Case struct {
 }
 
 // Cases lists every golden folder with a link command.
-func Cases(t testing.TB) []Case {
+func Cases(t testing.TB) []Case { return CasesIn(t, Golden()) }
+
+// VersionCases lists the cases of testdata/golden-versions/<version>.
+// Objects the folder does not hold are those of the same case in
+// testdata/golden.
+func VersionCases(t testing.TB, version string) []Case {
+	return CasesIn(t, filepath.Join(Root(), "testdata", "golden-versions", version))
+}
+
+// CasesIn lists every folder under root with a link command.
+func CasesIn(t testing.TB, root string) []Case {
 	var cases []Case
-	root := Golden()
 	err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.Name() != "link.cmd" {
 			return err
@@ -46,7 +56,7 @@ func Cases(t testing.TB) []Case {
 		}
 		dir := filepath.Dir(path)
 		rel, _ := filepath.Rel(root, dir)
-		c := Case{Dir: dir, Name: filepath.ToSlash(rel)}
+		c := Case{Dir: dir, ObjDir: dir, Name: filepath.ToSlash(rel)}
 		parts := strings.Split(c.Name, "/")
 		c.Module = parts[1]
 		f := strings.Fields(string(cmd))
@@ -66,6 +76,11 @@ func Cases(t testing.TB) []Case {
 				c.Libs = append(c.Libs, f[i])
 			default:
 				c.Objs = append(c.Objs, f[i])
+			}
+		}
+		if len(c.Objs) > 0 {
+			if _, err := os.Stat(filepath.Join(dir, c.Objs[0])); err != nil {
+				c.ObjDir = filepath.Join(Golden(), rel)
 			}
 		}
 		st, _ := os.ReadFile(filepath.Join(dir, "link.status"))

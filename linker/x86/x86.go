@@ -1,4 +1,4 @@
-// Package x86 holds the x86 and x64 jump encoding.
+// Package x86 holds the x86 and x64 jump encodings.
 package x86
 
 import "encoding/binary"
@@ -10,4 +10,14 @@ func Jmp32(target int64) ([]byte, bool) {
 		return nil, false
 	}
 	return binary.LittleEndian.AppendUint32([]byte{0xe9}, uint32(rel)), true
+}
+
+// Jmp8 encodes the short "jmp rel8" at offset 0 that reaches target: EB,
+// target - 2 (the development branch's entry jump when it reaches).
+func Jmp8(target int64) ([]byte, bool) {
+	rel := target - 2
+	if rel < -128 || rel >= 128 {
+		return nil, false
+	}
+	return []byte{0xeb, byte(rel)}, true // e.g. eb fe: jmp .
 }

@@ -1,0 +1,2 @@
+// Stand-in for py/persistentcode.h: only the .mpy version lines.
+#define MPY_VERSION 6

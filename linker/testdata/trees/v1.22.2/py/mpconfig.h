@@ -1,0 +1,5 @@
+// Stand-in for py/mpconfig.h: only the version lines mpyld reads.
+#define MICROPY_VERSION_MAJOR 1
+#define MICROPY_VERSION_MINOR 22
+#define MICROPY_VERSION_MICRO 2
+#define MICROPY_VERSION_PRERELEASE 0
