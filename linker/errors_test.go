@@ -12,7 +12,9 @@ import (
 )
 
 // TestRefused links each err_* case of the corpus and checks that the error
-// names the file, the place, the symbol and the remedy.
+// names the file, the place, the symbol and the remedy. err_data and
+// err_static_bss are refused under --no-data (the reference's rule); by
+// default they link (data_test.go).
 func TestRefused(t *testing.T) {
 	staticBSS := map[string]string{
 		"x86": "R_386_GOTOFF", "x64": "R_X86_64_PC32", "armv6m": "R_ARM_REL32", "armv7m": "R_ARM_REL32",
@@ -26,7 +28,7 @@ func TestRefused(t *testing.T) {
 		var want []string
 		switch c.Module {
 		case "err_data":
-			want = []string{"err_data.o: .data:", `"level"`, "make the variable const, or zero-initialised"}
+			want = []string{"err_data.o: .data:", `"level"`, "refused with --no-data", "make the variable const, or zero-initialised"}
 		case "err_dup":
 			want = []string{"b.o: duplicate symbol \"shared\"", "also defined in", "a.o"}
 		case "err_undef":
@@ -35,11 +37,13 @@ func TestRefused(t *testing.T) {
 			if c.Arch == "xtensa" {
 				continue // reached through a literal pool and the GOT: fine there (TestXtensaStaticBSS)
 			}
-			want = []string{"err_static_bss.o: .text+0x", staticBSS[c.Arch] + " to", `make "total" non-static`}
+			want = []string{"err_static_bss.o: .text+0x", staticBSS[c.Arch] + " to", "refused with --no-data", `make "total" non-static`}
 		}
 		n++
 		t.Run(c.Name, func(t *testing.T) {
-			_, err := Link(goldenConfig(t, c))
+			cfg := goldenConfig(t, c)
+			cfg.NoData = true
+			_, err := Link(cfg)
 			if err == nil {
 				t.Fatal("link succeeded")
 			}
@@ -168,12 +172,14 @@ func TestBadInput(t *testing.T) {
 func TestNoPIC(t *testing.T) {
 	for arch, reloc := range map[string]string{"x64": "R_X86_64_32", "x86": "R_386_32"} {
 		a, _ := LookupArch(arch)
-		_, err := Link(&Config{Arch: a, Objects: []string{"testdata/nopic/" + arch + ".o"}, SourceName: "m.mpy"})
-		if err == nil || !strings.Contains(err.Error(), reloc+" to \"counter\": absolute address in code is not supported: recompile with -fpic") {
-			t.Errorf("%s: %v", arch, err)
-		}
-		if arch == "x64" && !strings.Contains(err.Error(), "R_X86_64_PC32 to \"counter\": global variable in bss reached PC-relative: bss is allocated apart from the code at load time; recompile with -fpic") {
-			t.Errorf("%s: %v", arch, err)
+		for _, noData := range []bool{false, true} {
+			_, err := Link(&Config{Arch: a, Objects: []string{"testdata/nopic/" + arch + ".o"}, SourceName: "m.mpy", NoData: noData})
+			if err == nil || !strings.Contains(err.Error(), reloc+" to \"counter\": absolute address in code is not supported: recompile with -fpic") {
+				t.Errorf("%s: %v", arch, err)
+			}
+			if arch == "x64" && noData && !strings.Contains(err.Error(), "R_X86_64_PC32 to \"counter\": global variable in bss reached PC-relative, refused with --no-data: bss is allocated apart from the code at load time; recompile with -fpic") {
+				t.Errorf("%s: %v", arch, err)
+			}
 		}
 	}
 }

@@ -55,7 +55,7 @@ func gotOrder(c category) int {
 	switch c {
 	case catExternal:
 		return 1
-	case catText:
+	case catText, catData:
 		return 2
 	case catRodata:
 		return 3
@@ -63,6 +63,18 @@ func gotOrder(c category) int {
 		return 4
 	}
 	return 0
+}
+
+// placedCategory is the category whose buffer holds s: writable data and
+// bss are text or bss depending on where data.go put them.
+func (l *linker) placedCategory(s *section) category {
+	switch {
+	case s.cat == catBSS && s.inText:
+		return catText
+	case s.cat == catData && !l.arch.dataInText():
+		return catBSS
+	}
+	return s.cat
 }
 
 // rodataKind is the relocation kind of pointers into rodata.
@@ -95,8 +107,8 @@ func (l *linker) kindOf(t *symbol) (mpy.RelocKind, bool, error) {
 	case extFunSlot:
 		return mpy.KindFunSlot + mpy.RelocKind(t.funIndex), true, nil
 	}
-	switch t.sec.cat {
-	case catText:
+	switch l.placedCategory(t.sec) {
+	case catText, catData:
 		return mpy.KindText, true, nil
 	case catRodata:
 		return l.rodataKind(), true, nil
@@ -130,7 +142,7 @@ func (l *linker) fillGOT() {
 		if t.sec.stubSlot != 0 {
 			e.value = e.init // the loader adds the function's address
 		}
-		keys[e] = gotOrder(t.sec.cat)
+		keys[e] = gotOrder(l.placedCategory(t.sec))
 		if t.sec.stubSlot != 0 {
 			keys[e] = gotOrder(catExternal) // the runtime's function, as dev sorts it
 		}

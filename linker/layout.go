@@ -2,7 +2,11 @@
 
 package linker
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/mpyld/mpyld/elfobj"
+)
 
 // layout places the sections into the text, rodata and bss buffers behind
 // the entry jump to mpy_init, whose size and form follow the profile's rule
@@ -21,6 +25,10 @@ func (l *linker) layout() error {
 	init := l.globals["mpy_init"]
 	if init.sec == nil || init.sec.cat != catText {
 		return fmt.Errorf("%s: mpy_init is not a function in .text", init.obj.name)
+	}
+	if l.startup != nil {
+		// Enter through the code that sets up writable data (data.go).
+		init = &symbol{Symbol: elfobj.Symbol{Name: "mpy_init", Value: startupEntry}, obj: init.obj, sec: l.startup}
 	}
 	e, err := l.entryPlan(init)
 	if err != nil {
@@ -50,14 +58,16 @@ func (l *linker) layout() error {
 // place lays out every section behind an entry jump of n bytes.
 func (l *linker) place(n int) {
 	l.text = make([]byte, n, 1<<12)
-	l.rodata, l.bssSize = nil, 0
+	l.rodata, l.bssSize = nil, l.dataSize
 	for _, s := range l.sections {
 		buf := &l.text
 		s.inRodata = false
 		switch {
 		case s.cat == catRodata && l.arch.SeparateRodata:
 			buf, s.inRodata = &l.rodata, true
-		case s.cat == catBSS:
+		case s.cat == catData && !l.arch.dataInText():
+			continue // at the start of bss, placed by placeData
+		case s.cat == catBSS && !s.inText:
 			s.addr = alignUp(l.bssSize, s.align)
 			l.bssSize = s.addr + s.size
 			continue
@@ -66,7 +76,11 @@ func (l *linker) place(n int) {
 		for uint64(len(*buf)) < s.addr {
 			*buf = append(*buf, 0)
 		}
-		*buf = append(*buf, s.data...)
+		if s.cat == catBSS {
+			*buf = append(*buf, make([]byte, s.size)...)
+		} else {
+			*buf = append(*buf, s.data...)
+		}
 	}
 }
 
@@ -76,7 +90,7 @@ func (l *linker) buffer(s *section) []byte {
 	switch {
 	case s.inRodata:
 		return l.rodata
-	case s.cat == catBSS:
+	case s.cat == catBSS && !s.inText, s.cat == catData && !l.arch.dataInText():
 		return nil
 	}
 	return l.text

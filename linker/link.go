@@ -24,6 +24,9 @@ type Config struct {
 	Objs      []string          // str objects of v1.20's MP_OBJ_NEW_QSTR, from the config header
 	Externs   map[string]uint64 // fixed-address symbols (--externs)
 	ArchFlags uint64
+	// NoData refuses initialised writable data and bss reached at a fixed
+	// distance from code, as the reference linker does.
+	NoData bool
 	// SourceName is qstr 0: Target.SourceName of the output path.
 	SourceName string
 	// ReadFile reads inputs; nil means os.ReadFile.
@@ -44,6 +47,7 @@ type Result struct {
 	Members    []string          // archive members pulled in, "archive:member"
 	Layout     []Placed          // every laid-out section, in layout order
 	Symbols    map[string]Placed // global definitions: where each landed
+	Data       []DataVar         // writable variables: where each lives and what it costs
 }
 
 // Placed says where a section (or a symbol) landed.
@@ -73,6 +77,12 @@ type linker struct {
 	litIndex  map[uint32]int
 	litSec    *section
 	litMap    map[litKey]litRef
+
+	// Writable data on Xtensa (data.go): its size at the start of bss, its
+	// initial image and the stub that copies it.
+	dataSize uint64
+	image    *section
+	startup  *section
 
 	text    []byte
 	rodata  []byte
@@ -159,6 +169,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
+	l.placeData()
 	if l.arch.ISA == ISAXtensa {
 		l.buildXtensaGOT()
 	} else {
@@ -192,6 +203,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	for _, sec := range l.sections {
 		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, sec.size))
 	}
+	res.Data = l.dataVars()
 	for name, s := range l.globals {
 		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) {
 			res.Symbols[name] = l.placed(s.sec, name, s.Value, s.Size)
@@ -205,6 +217,9 @@ func Link(cfg *Config) (res *Result, err error) {
 	}
 	l.logf(1, "bss size:     %d", res.BSSSize)
 	l.logf(1, "GOT entries:  %d", res.GOTEntries)
+	for _, v := range res.Data {
+		l.logf(1, "data:         %s (%s) %d bytes in %s, %d bytes in the file", v.Name, v.Section, v.Size, v.Buffer, v.FileBytes)
+	}
 	return res, nil
 }
 
@@ -216,7 +231,7 @@ func (l *linker) placed(sec *section, name string, off, size uint64) Placed {
 	switch {
 	case sec.inRodata:
 		p.Buffer = "rodata"
-	case sec.cat == catBSS:
+	case sec.cat == catBSS && !sec.inText, sec.cat == catData && !l.arch.dataInText():
 		p.Buffer = "bss"
 	}
 	return p

@@ -19,6 +19,7 @@ const (
 	catExternal                 // runtime-provided tables and objects
 	catText
 	catRodata
+	catData // initialised writable data (data.go)
 	catBSS
 )
 
@@ -35,6 +36,7 @@ type section struct {
 	relocs    []elfobj.Reloc
 	relName   string
 	inRodata  bool // placed in the separate rodata buffer (xtensawin)
+	inText    bool // bss reached at a fixed distance from code: zeros in text (data.go)
 	stubSlot  int  // for .internal.* stubs: the mp_fun_table slot they jump through
 	stub      *stub
 }
@@ -67,8 +69,8 @@ func (s *symbol) target() *symbol {
 }
 
 // sectionCategory classifies an input section by name; ok is false for
-// sections that are not linked. .srodata/.sbss are picolibc's small-data
-// forms of .rodata/.bss, which v1.28 drops.
+// sections that are not linked. .srodata/.sdata/.sbss are picolibc's
+// small-data forms of .rodata/.data/.bss, which v1.28 drops.
 func sectionCategory(name string) (cat category, literal, ok bool) {
 	switch {
 	case strings.HasPrefix(name, ".literal"):
@@ -79,6 +81,8 @@ func sectionCategory(name string) (cat category, literal, ok bool) {
 		return catRodata, false, true
 	case strings.HasPrefix(name, ".bss"), strings.HasPrefix(name, ".sbss"):
 		return catBSS, false, true
+	case strings.HasPrefix(name, ".data"), strings.HasPrefix(name, ".sdata"):
+		return catData, false, true
 	}
 	return catOther, false, false
 }
@@ -104,10 +108,12 @@ func (l *linker) load(f *elfobj.File) error {
 				continue
 			}
 			cat, literal, ok := sectionCategory(s.Name)
+			if ok && cat == catData && l.cfg.NoData {
+				l.errs.add(dataError(o, s))
+				continue
+			}
 			if !ok {
-				if strings.HasPrefix(s.Name, ".data") || strings.HasPrefix(s.Name, ".sdata") {
-					l.errs.add(dataError(o, s))
-				} else if strings.HasPrefix(s.Name, ".tdata") || strings.HasPrefix(s.Name, ".tbss") {
+				if strings.HasPrefix(s.Name, ".tdata") || strings.HasPrefix(s.Name, ".tbss") {
 					l.errs.addf("%s: %s: thread-local storage is not supported in native modules", f.Name, s.Name)
 				}
 				continue
@@ -215,5 +221,5 @@ func dataError(o *object, s *elfobj.Section) error {
 	if len(vars) > 0 {
 		what = " (" + strings.Join(vars, ", ") + ")"
 	}
-	return fmt.Errorf("%s: %s: %d bytes of initialised writable data%s: native modules cannot have .data; make the variable const, or zero-initialised (bss) and set it in mpy_init", o.name, s.Name, s.Size, what)
+	return fmt.Errorf("%s: %s: %d bytes of initialised writable data%s: refused with --no-data (the reference linker's rule); make the variable const, or zero-initialised (bss) and set it in mpy_init, or link without --no-data", o.name, s.Name, s.Size, what)
 }

@@ -76,6 +76,9 @@ func (l *linker) relocate() {
 		if sec.stub != nil {
 			l.stubRelocs(sec)
 		}
+		if sec == l.startup {
+			l.startupRelocs(sec)
+		}
 		if len(sec.relocs) == 0 {
 			continue
 		}
@@ -83,7 +86,7 @@ func (l *linker) relocate() {
 		for _, r := range sec.relocs {
 			var err error
 			switch {
-			case sec.dataRelRo:
+			case sec.dataRelRo, sec.cat == catData:
 				err = l.dataReloc(sec, r)
 			case sec.cat == catText || sec.cat == catRodata:
 				err = l.codeReloc(sec, r)
@@ -105,10 +108,10 @@ func (l *linker) checkFixed(sec *section, r elfobj.Reloc, t *symbol) error {
 		return l.relocError(sec, r, "direct reference to a fixed-address (--externs) symbol: code is moved at load time; reach it through a pointer (GOT), not PC-relative")
 	case t.sec == nil:
 		return l.relocError(sec, r, "symbol has no section (absolute, common or undefined)")
-	case t.sec.cat == catBSS && sec.obj.syms[r.Sym].global():
-		return l.relocError(sec, r, "global variable in bss reached PC-relative: bss is allocated apart from the code at load time; recompile with -fpic (code then reaches globals through the GOT)")
-	case t.sec.cat == catBSS:
-		return l.relocError(sec, r, fmt.Sprintf("static variable in bss reached PC-relative: bss is allocated apart from the code at load time; make %s non-static", l.varName(sec, r)))
+	case t.sec.cat == catBSS && !t.sec.inText:
+		return l.staticBSSError(sec, r, sec.obj.syms[r.Sym].global())
+	case t.sec.cat == catData && !l.arch.dataInText():
+		return l.relocError(sec, r, "writable data reached PC-relative: on "+l.arch.Name+" it lives in bss, apart from the code; reach it through a literal (compile with -fpic)")
 	case t.sec.cat == catExternal:
 		return l.relocError(sec, r, "direct reference to a runtime symbol (provided through mp_fun_table): take its address through the GOT (declare it extern, compile with -fpic)")
 	case t.sec.cat == catRodata && l.arch.SeparateRodata:
@@ -230,11 +233,10 @@ func (l *linker) dataReloc(sec *section, r elfobj.Reloc) error {
 		return l.relocError(sec, r, "only pointer-sized absolute relocations are supported in "+sec.name)
 	}
 	w := uint64(a.Word())
-	p := sec.addr + r.Off
+	buf, p, inRodata := l.dataLocation(sec, r.Off)
 	if p%w != 0 {
 		return l.relocError(sec, r, fmt.Sprintf("pointer at %#x is not %d-byte aligned", p, w))
 	}
-	buf := l.buffer(sec)
 	if p+w > uint64(len(buf)) || r.Off+w > sec.size {
 		return l.relocError(sec, r, "pointer runs past the end of the section")
 	}
@@ -267,7 +269,7 @@ func (l *linker) dataReloc(sec *section, r elfobj.Reloc) error {
 	}
 	l.putWord(buf, p, uint64(v))
 	if reloc {
-		l.relocs = append(l.relocs, mpy.Reloc{InRodata: sec.inRodata, Addr: p, Kind: kind})
+		l.relocs = append(l.relocs, mpy.Reloc{InRodata: inRodata, Addr: p, Kind: kind})
 	}
 	l.logf(3, "  %08x -> %s %08x", p, l.symName(sec, r), x)
 	return nil

@@ -19,6 +19,7 @@ import (
 // output by decoding it: the word it loads must be the literal the object
 // meant (a constant, or a GOT word whose stored value and runtime relocation
 // give the symbol's address), and the entry jump must reach mpy_init.
+// statdata, which needs strlen, is checked the same way by TestStatdata.
 func TestXtensaLiterals(t *testing.T) {
 	n := 0
 	for _, c := range testutil.Cases(t) {
@@ -50,7 +51,7 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 	text := f.Root.Data
 	kinds := map[uint64]mpy.RelocKind{}
 	for _, r := range f.Root.Relocs {
-		for i := uint64(0); i < r.Count; i++ {
+		for i := uint64(0); i < r.Count && !r.InRodata; i++ {
 			kinds[(r.Word+i)*4] = r.Kind
 		}
 	}
@@ -59,12 +60,18 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 	if j&0x3f != 6 {
 		t.Fatalf("text starts with %06x, not a j", j)
 	}
-	if got := uint64(4 + int64(int32(j<<8)>>14)); got != res.Symbols["mpy_init"].Addr {
-		t.Errorf("entry jump reaches %#x, mpy_init is at %#x", got, res.Symbols["mpy_init"].Addr)
-	}
+	entry := res.Symbols["mpy_init"].Addr
 	placed := map[string]uint64{}
+	buffers := map[string]string{}
 	for _, p := range res.Layout {
 		placed[p.Object+":"+p.Name] = p.Addr
+		buffers[p.Object+":"+p.Name] = p.Buffer
+		if p.Name == ".internal.startup" {
+			entry = p.Addr + startupEntry // writable data: the start-up code runs first
+		}
+	}
+	if got := uint64(4 + int64(int32(j<<8)>>14)); got != entry {
+		t.Errorf("entry jump reaches %#x, want %#x", got, entry)
 	}
 	checked := 0
 	for _, path := range cfg.Objects {
@@ -95,7 +102,7 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 				ins := uint32(text[p]) | uint32(text[p+1])<<8 | uint32(text[p+2])<<16
 				target := (p+3)&^3 + uint64(int64(int32(ins>>8|0xffff0000))*4)
 				got := le.Uint32(text[target:])
-				want, wantKind, hasKind := expectLiteral(t, ef, lit, litOff, relocsOf[lit.Index], res, cfg, path, placed)
+				want, wantKind, hasKind := expectLiteral(t, ef, lit, litOff, relocsOf[lit.Index], res, cfg, path, placed, buffers)
 				if got != want || kinds[target] != wantKind && hasKind || !hasKind && kindsHas(kinds, target) {
 					t.Errorf("%s: %s+%#x: l32r loads %#x (reloc %v) from %#x, want %#x (reloc %v, %v)", path, code.Name, r.Off, got, kinds[target], target, want, wantKind, hasKind)
 				}
@@ -111,7 +118,7 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 func kindsHas(k map[uint64]mpy.RelocKind, a uint64) bool { _, ok := k[a]; return ok }
 
 // expectLiteral works out what the literal word at off of lit must become.
-func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint64, rs []elfobj.Reloc, res *Result, cfg *Config, path string, placed map[string]uint64) (uint32, mpy.RelocKind, bool) {
+func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint64, rs []elfobj.Reloc, res *Result, cfg *Config, path string, placed map[string]uint64, buffers map[string]string) (uint32, mpy.RelocKind, bool) {
 	data, _ := ef.Data(lit)
 	existing := binary.LittleEndian.Uint32(data[off:])
 	for _, r := range rs {
@@ -133,7 +140,7 @@ func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint6
 			return a, mpy.KindFunSlot + mpy.RelocKind(stubSlots[s.Name]), true
 		case s.Type == elf.STT_SECTION:
 			sec := ef.Sections[s.Shndx].Name
-			return uint32(placed[path+":"+sec]) + existing + a, kindForSection(sec), true
+			return uint32(placed[path+":"+sec]) + existing + a, kindForBuffer(buffers[path+":"+sec]), true
 		case cfg.Externs[s.Name] != 0:
 			return uint32(cfg.Externs[s.Name]) + a, 0, false
 		default:
@@ -148,18 +155,15 @@ func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint6
 }
 
 func kindForBuffer(b string) mpy.RelocKind {
-	if b == "bss" {
+	switch b {
+	case "bss":
 		return mpy.KindBSS
+	case "rodata":
+		return mpy.KindRodata
 	}
 	return mpy.KindText
 }
 
-func kindForSection(name string) mpy.RelocKind {
-	if strings.HasPrefix(name, ".bss") {
-		return mpy.KindBSS
-	}
-	return mpy.KindText
-}
 
 // TestXtensaWin links Xtensa objects for xtensawin, whose rodata lives in a
 // buffer of its own: pointers inside it are relocated with base rodata, and

@@ -52,7 +52,8 @@ func TestExitCodes(t *testing.T) {
 }
 
 // TestRefusedLeaveNoOutput links every err_* golden case through the
-// command: exit 1, a message, and the old output file left as it was.
+// command (err_data and err_static_bss with --no-data, without which they
+// link): exit 1, a message, and the old output file left as it was.
 func TestRefusedLeaveNoOutput(t *testing.T) {
 	n := 0
 	for _, c := range testutil.Cases(t) {
@@ -62,7 +63,7 @@ func TestRefusedLeaveNoOutput(t *testing.T) {
 		n++
 		out := filepath.Join(t.TempDir(), "out.mpy")
 		os.WriteFile(out, []byte("old"), 0o644)
-		args := []string{"mpyld", "link", "--arch", c.Arch, "--qstrs", filepath.Join(c.Dir, c.Qstrs), "-o", out}
+		args := []string{"mpyld", "link", "--no-data", "--arch", c.Arch, "--qstrs", filepath.Join(c.Dir, c.Qstrs), "-o", out}
 		for _, o := range c.Objs {
 			args = append(args, filepath.Join(c.Dir, o))
 		}

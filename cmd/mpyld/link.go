@@ -20,6 +20,7 @@ func linkFlags() []cli.Flag {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (default: first object with .mpy)"},
 		&cli.StringFlag{Name: "source-name", Usage: "the module's source name (first qstr; default: -o as given, or its base name for --micropython dev)"},
 		&cli.StringFlag{Name: "externs", Aliases: []string{"e"}, Usage: "linker script of fixed-address symbols (sym = 0xADDR;)"},
+		&cli.BoolFlag{Name: "no-data", Usage: "refuse initialised writable data and static variables reached PC-relative, as mpy_ld.py does"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: new(int), Usage: "more output: -v summary, -vv layout and GOT, -vvv every relocation"},
 	}
 	return append(flags, targetFlags()...)
@@ -81,7 +82,7 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	cfg := &linker.Config{Arch: arch, Target: target, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: target.SourceName(out)}
+	cfg := &linker.Config{Arch: arch, Target: target, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: target.SourceName(out), NoData: c.Bool("no-data")}
 	if n := c.String("source-name"); n != "" {
 		cfg.SourceName = n
 	}

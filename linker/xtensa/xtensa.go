@@ -58,3 +58,57 @@ func PatchCall(ins []byte, p, target int64) error {
 	ins[0], ins[1], ins[2] = byte(w), byte(w>>8), byte(w>>16)
 	return nil
 }
+
+// The instructions of mpyld's own Xtensa stubs (data.go), in the core ISA,
+// little-endian; each checked against GNU as (lx106) and LLVM (esp32).
+
+// L32R encodes "l32r at, target" at address pc; target is word-aligned and
+// at most 256 KiB before pc.
+func L32R(at int, pc, target int64) ([]byte, error) {
+	if !InL32RRange(pc, target) || target&3 != 0 {
+		return nil, fmt.Errorf("l32r at %#x cannot load %#x", pc, target)
+	}
+	imm := (target - ((pc + 3) &^ 3)) >> 2
+	return []byte{byte(at<<4 | 1), byte(imm), byte(imm >> 8)}, nil // e.g. 81 fd ff: l32r a8, .-12
+}
+
+// rri8 encodes the RRI8 format: op0 2, r in bits 12..15, imm8 in 16..23.
+func rri8(r, t, s int, imm8 int) []byte {
+	return []byte{byte(t<<4 | 2), byte(r<<4 | s), byte(imm8)}
+}
+
+// L32I encodes "l32i at, as, off" (off a multiple of 4 up to 1020).
+func L32I(at, as, off int) []byte { return rri8(2, at, as, off>>2) } // b2 28 00: l32i a11, a8, 0
+
+// S32I encodes "s32i at, as, off".
+func S32I(at, as, off int) []byte { return rri8(6, at, as, off>>2) } // b2 69 00: s32i a11, a9, 0
+
+// ADDI encodes "addi at, as, imm" (imm in -128..127).
+func ADDI(at, as, imm int) []byte { return rri8(12, at, as, imm) } // 82 c8 04: addi a8, a8, 4
+
+// BNEZ encodes "bnez as, target" at address pc: BRI12, target = pc + 4 + imm12.
+func BNEZ(as int, pc, target int64) ([]byte, error) {
+	imm := target - pc - 4
+	if imm < -2048 || imm >= 2048 {
+		return nil, fmt.Errorf("bnez at %#x cannot reach %#x", pc, target)
+	}
+	return []byte{0x56, byte(as) | byte(imm&0xf)<<4, byte(imm >> 4)}, nil // 56 da fe: bnez a10, .-15
+}
+
+// MOV encodes "mov ar, as" as "or ar, as, as" (RRR, op2 2).
+func MOV(ar, as int) []byte { return []byte{byte(as << 4), byte(ar<<4 | as), 0x20} } // 20 a2 20: or a10, a2, a2
+
+// Entry encodes the windowed ABI's "entry as, frame" (frame a multiple of 8).
+func Entry(as, frame int) []byte {
+	imm := frame >> 3
+	return []byte{0x36, byte(as) | byte(imm&0xf)<<4, byte(imm >> 4)} // 36 41 00: entry a1, 32
+}
+
+// RETW is the windowed ABI's return.
+var RETW = []byte{0x90, 0x00, 0x00}
+
+// Call8 and Jump are a call8 and a j with offset 0, for PatchCall.
+var (
+	Call8 = []byte{0x25, 0x00, 0x00}
+	Jump  = []byte{0x06, 0x00, 0x00}
+)
