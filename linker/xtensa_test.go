@@ -164,7 +164,6 @@ func kindForBuffer(b string) mpy.RelocKind {
 	return mpy.KindText
 }
 
-
 // TestXtensaWin links Xtensa objects for xtensawin, whose rodata lives in a
 // buffer of its own: pointers inside it are relocated with base rodata, and
 // GOT entries that point into it with kind rodata.
