@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -165,4 +166,67 @@ func decodeCall(arch string, text []byte, p uint64) uint64 {
 	i2 := ^((l >> 11) ^ s) & 1
 	off := s<<24 | i1<<23 | i2<<22 | (h&0x3ff)<<12 | (l&0x7ff)<<1
 	return uint64(int64(p) + 4 + int64(int32(off<<7)>>7))
+}
+
+// TestAEABIStubs links Clang's ARM memops objects (testdata/golden-versions/
+// dev-clang), which call __aeabi_memset/memcpy/memmove and which the
+// development branch refuses, and checks by decoding that each call lands
+// on a stub that rearranges the arguments as memset_/memmove_ want and
+// jumps through the right mp_fun_table slot.
+func TestAEABIStubs(t *testing.T) {
+	for _, arch := range []string{"armv6m", "armv7m"} {
+		a, _ := LookupArch(arch)
+		obj := filepath.Join(testutil.Root(), "testdata", "golden-versions", "dev-clang", arch, "memops", "memops.o")
+		res, err := Link(&Config{Arch: a, Target: versionTargets["dev"], Objects: []string{obj}, SourceName: "memops.mpy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := mpy.Read(res.MPY)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := f.Root.Data
+		slotAt := func(p uint64) mpy.RelocKind { return kindAt(f, p, 4) }
+		want := map[string]struct {
+			code string
+			ptr  uint64
+			slot mpy.RelocKind
+		}{
+			// mov r3, r1; mov r1, r2; mov r2, r3; ldr r3, [pc, #4]; bx r3; nop
+			"__aeabi_memset": {"0b46" + "1146" + "1a46" + "014b" + "1847" + "c046", 12, mpy.KindFunSlot + 50},
+			// ldr r3, [pc, #0]; bx r3 (memmove_ takes memcpy's arguments)
+			"__aeabi_memcpy":  {"004b" + "1847", 4, mpy.KindFunSlot + 51},
+			"__aeabi_memmove": {"004b" + "1847", 4, mpy.KindFunSlot + 51},
+		}
+		ef := parseObj(t, obj)
+		textAddr := res.Symbols["mpy_init"].Addr - symValue(ef, "mpy_init")
+		calls := 0
+		for _, s := range ef.Sections {
+			if s.Type != elf.SHT_REL || ef.Sections[s.Info].Name != ".text" {
+				continue
+			}
+			relocs, _ := ef.Relocs(s)
+			for _, r := range relocs {
+				name := ef.Symbols[r.Sym].Name
+				w, ok := want[name]
+				if !ok {
+					continue
+				}
+				stubAt := decodeCall(arch, text, textAddr+r.Off)
+				if stubAt != res.Symbols[name].Addr {
+					t.Errorf("%s: call to %s lands on %#x, its stub is at %#x", arch, name, stubAt, res.Symbols[name].Addr)
+				}
+				if got := hex.EncodeToString(text[stubAt : stubAt+w.ptr]); got != w.code {
+					t.Errorf("%s: %s stub %s, want %s", arch, name, got, w.code)
+				}
+				if k := slotAt(stubAt + w.ptr); k != w.slot {
+					t.Errorf("%s: %s stub's pointer word has relocation %v, want %v", arch, name, k, w.slot)
+				}
+				calls++
+			}
+		}
+		if calls != 3 {
+			t.Errorf("%s: %d calls checked, want 3", arch, calls)
+		}
+	}
 }
