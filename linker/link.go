@@ -28,6 +28,8 @@ type Config struct {
 	// (1 summary, 2 layout and GOT, 3 every relocation).
 	Logf    func(format string, args ...any)
 	Verbose int
+	// GCSections drops the sections mpy_init does not reach (--gc-sections).
+	GCSections bool
 }
 
 // Result is a linked module.
@@ -40,6 +42,8 @@ type Result struct {
 	Members    []string          // archive members pulled in, "archive:member"
 	Layout     []Placed          // every laid-out section, in layout order
 	Symbols    map[string]Placed // global definitions: where each landed
+	// Report says where everything landed, for link maps.
+	Report Report
 }
 
 // Placed says where a section (or a symbol) landed.
@@ -76,6 +80,9 @@ type linker struct {
 	members []string
 
 	pseudo map[string]*section
+
+	dropped []Dropped         // by --gc-sections
+	gone    map[*section]bool // the sections it dropped
 }
 
 func (l *linker) logf(level int, format string, args ...any) {
@@ -147,6 +154,9 @@ func Link(cfg *Config) (res *Result, err error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
+	if cfg.GCSections {
+		l.gcSections()
+	}
 	if l.arch.ISA == ISAXtensa {
 		l.buildXtensaGOT()
 	} else {
@@ -181,10 +191,11 @@ func Link(cfg *Config) (res *Result, err error) {
 		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, sec.size))
 	}
 	for name, s := range l.globals {
-		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) {
+		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) && !l.gone[s.sec] {
 			res.Symbols[name] = l.placed(s.sec, name, s.Value, s.Size)
 		}
 	}
+	res.Report = l.report()
 	l.logf(1, "arch:         %v", l.arch.Machine)
 	l.logf(1, "text size:    %d", res.TextSize)
 	if res.RodataSize > 0 {
