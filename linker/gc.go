@@ -16,7 +16,7 @@ type Dropped struct {
 	Name    string   // section name
 	Buffer  string   // where it would have gone: "text", "rodata", "bss"; "literal" for an Xtensa literal pool
 	Size    uint64   // bytes it would have taken, before alignment
-	Symbols []string // the named functions and variables in it
+	Symbols []Def    // the named functions and variables in it; Addr is their offset inside the section
 	Reason  string   // why nothing kept it
 }
 
@@ -128,11 +128,11 @@ func (l *linker) gcSections() {
 			d.Object = s.obj.name
 			for _, sym := range s.obj.syms {
 				if sym.sec == s && mapSymbol(sym) {
-					d.Symbols = append(d.Symbols, sym.Name)
+					d.Symbols = append(d.Symbols, l.def(sym, s.obj.name))
 				}
 			}
-		} else if s.stub != nil {
-			d.Symbols = []string{strings.TrimPrefix(s.name, ".internal.")}
+		} else if sym := l.globals[strings.TrimPrefix(s.name, ".internal.")]; s.stub != nil && sym != nil {
+			d.Symbols = []Def{l.def(sym, "")}
 		}
 		l.dropped = append(l.dropped, d)
 		l.gone[s] = true

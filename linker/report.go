@@ -4,13 +4,14 @@
 package linker
 
 import (
+	"bytes"
 	"debug/elf"
 	"sort"
 )
 
 // Report describes a linked module for link maps and size reports.
 type Report struct {
-	EntrySize int       // text bytes before the first section: the jump to mpy_init and its padding
+	EntrySize int       // bytes of the jump to mpy_init at text offset 0
 	Defs      []Def     // named functions and variables of the laid-out sections, locals included, by buffer and address
 	GOT       []GOTSlot // in GOT order
 	Dropped   []Dropped // sections --gc-sections left out, in load order
@@ -39,26 +40,7 @@ func (l *linker) report() Report {
 	for _, s := range l.sections {
 		laid[s] = true
 	}
-	add := func(s *symbol, obj string) {
-		d := Def{Placed: l.placed(s.sec, s.Name, s.Value, s.Size), Section: s.sec.name, Kind: "notype", Bind: "global"}
-		d.Object = obj
-		switch s.Type {
-		case elf.STT_FUNC:
-			d.Kind = "func"
-			if l.arch.ISA == ISAARM {
-				d.Addr &^= 1
-			}
-		case elf.STT_OBJECT:
-			d.Kind = "object"
-		}
-		switch s.Bind {
-		case elf.STB_LOCAL:
-			d.Bind = "local"
-		case elf.STB_WEAK:
-			d.Bind = "weak"
-		}
-		r.Defs = append(r.Defs, d)
-	}
+	add := func(s *symbol, obj string) { r.Defs = append(r.Defs, l.def(s, obj)) }
 	for _, o := range l.objs {
 		for _, s := range o.syms {
 			if s.sec != nil && s.sec.obj == o && laid[s.sec] && mapSymbol(s) {
@@ -88,14 +70,41 @@ func (l *linker) report() Report {
 	return r
 }
 
-// entrySize is the length of the text before the first laid-out section:
-// the entry jump and the padding behind it.
+// def describes symbol s of object obj.
+func (l *linker) def(s *symbol, obj string) Def {
+	d := Def{Placed: l.placed(s.sec, s.Name, s.Value, s.Size), Section: s.sec.name, Kind: "notype", Bind: "global"}
+	d.Object = obj
+	d.Buffer = l.bufferName(s.sec)
+	switch s.Type {
+	case elf.STT_FUNC:
+		d.Kind = "func"
+		if l.arch.ISA == ISAARM {
+			d.Addr &^= 1 // the Thumb bit
+		}
+	case elf.STT_OBJECT:
+		d.Kind = "object"
+	}
+	switch s.Bind {
+	case elf.STB_LOCAL:
+		d.Bind = "local"
+	case elf.STB_WEAK:
+		d.Bind = "weak"
+	}
+	return d
+}
+
+// entrySize is the length of the entry jump at text offset 0: the form
+// whose encoding of a jump to mpy_init is what the text starts with.
 func (l *linker) entrySize() int {
-	n := len(l.text)
-	for _, s := range l.sections {
-		if !s.inRodata && s.cat != catBSS && int(s.addr) < n {
-			n = int(s.addr)
+	init := l.globals["mpy_init"]
+	if init == nil || init.sec == nil {
+		return 0
+	}
+	forms, _ := l.entryForms(int64(init.Value))
+	for _, f := range forms {
+		if b, ok := f(int64(init.sec.addr + init.Value)); ok && bytes.HasPrefix(l.text, b) {
+			return len(b)
 		}
 	}
-	return n
+	return 0
 }

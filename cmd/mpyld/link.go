@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/linkmap"
 )
 
 func linkFlags() []cli.Flag {
@@ -20,6 +22,8 @@ func linkFlags() []cli.Flag {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (default: first object with .mpy); its name as given is the module's source name"},
 		&cli.StringFlag{Name: "externs", Aliases: []string{"e"}, Usage: "linker script of fixed-address symbols (sym = 0xADDR;)"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: new(int), Usage: "more output: -v summary, -vv layout and GOT, -vvv every relocation"},
+		&cli.BoolFlag{Name: "gc-sections", Usage: "leave out the sections mpy_init does not reach (compile with -ffunction-sections -fdata-sections)"},
+		&cli.StringFlag{Name: "map", Usage: "write a link map to `FILE` (JSON if it ends in .json)"},
 	}
 }
 
@@ -75,7 +79,8 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 		}
 		out = strings.TrimSuffix(objs[0], "o") + "mpy"
 	}
-	cfg := &linker.Config{Arch: arch, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: out}
+	cfg := &linker.Config{Arch: arch, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: out,
+		GCSections: c.Bool("gc-sections")}
 	if q := c.String("qstrs"); q != "" {
 		h, err := os.ReadFile(q)
 		if err != nil {
@@ -109,5 +114,31 @@ func linkAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(out, res.MPY, 0o644)
+	if err := atomicfile.Write(out, res.MPY, 0o644); err != nil {
+		return err
+	}
+	if p := c.String("map"); p != "" {
+		return writeMap(p, out, cfg, res)
+	}
+	return nil
+}
+
+// writeMap writes the link map of res to path; object paths in it are
+// relative to the working directory, which the map records relative to
+// its own folder.
+func writeMap(path, module string, cfg *linker.Config, res *linker.Result) error {
+	m := linkmap.New(module, cfg.Arch.Name, cfg.GCSections, res)
+	if dir, err := filepath.Abs(filepath.Dir(path)); err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			m.Base = wd
+			if rel, err := filepath.Rel(dir, wd); err == nil {
+				m.Base = filepath.ToSlash(rel)
+			}
+		}
+	}
+	data, err := m.Encode(path)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
 }
