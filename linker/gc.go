@@ -12,12 +12,12 @@ import (
 
 // Dropped is a section that --gc-sections left out of the module.
 type Dropped struct {
-	Object  string   // file, or "archive:member"
-	Name    string   // section name
-	Buffer  string   // where it would have gone: "text", "rodata", "bss"; "literal" for an Xtensa literal pool
-	Size    uint64   // bytes it would have taken, before alignment
-	Symbols []Def    // the named functions and variables in it; Addr is their offset inside the section
-	Reason  string   // why nothing kept it
+	Object  string // file, or "archive:member"
+	Name    string // section name
+	Buffer  string // where it would have gone: "text", "rodata", "bss"; "literal" for an Xtensa literal pool
+	Size    uint64 // bytes it would have taken, before alignment
+	Symbols []Def  // the named functions and variables in it; Addr is their offset inside the section
+	Reason  string // why nothing kept it
 }
 
 // refs lists the sections that the relocations of sec reach, following
