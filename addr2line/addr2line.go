@@ -43,6 +43,8 @@ func (l Location) String() string {
 	switch {
 	case l.Object != "":
 		fmt.Fprintf(&b, " (%s, %s)", l.Object, l.Section)
+	case strings.HasPrefix(l.Section, "("):
+		fmt.Fprintf(&b, " %s", l.Section)
 	case l.Section != "":
 		fmt.Fprintf(&b, " (%s)", l.Section)
 	}
@@ -101,7 +103,11 @@ func (r *Resolver) Lookup(off uint64) (Location, error) {
 	}
 	loc := Location{Offset: off}
 	sec, sym := r.Map.Lookup("text", off)
-	if sec == nil {
+	switch {
+	case sec == nil && off < r.Map.Text:
+		loc.Note = "alignment padding between sections"
+		return loc, nil
+	case sec == nil:
 		return loc, fmt.Errorf("offset %#x is past the end of the text (%d bytes)", off, r.Map.Text)
 	}
 	loc.Section, loc.Object = sec.Name, sec.Object

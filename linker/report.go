@@ -78,6 +78,9 @@ func (l *linker) def(s *symbol, obj string) Def {
 	switch s.Type {
 	case elf.STT_FUNC:
 		d.Kind = "func"
+		if s.sec.stub != nil {
+			d.Size = s.sec.size - s.Value // the stub's code and its word
+		}
 		if l.arch.ISA == ISAARM {
 			d.Addr &^= 1 // the Thumb bit
 		}

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -371,7 +372,69 @@ func Read(name string, data []byte) (*Map, error) {
 func ReadFile(name string) (*Map, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return Read(name, data)
+}
+
+// Find returns the link maps that path stands for: path itself if it is a
+// map; for a module X.mpy, X.map (or X.map.json) beside it, or the map
+// that build --map wrote for it (build/NAME.map beside a one-arch module,
+// build/ARCH/NAME.map for dist/ARCH/NAME.mpy); for a folder, the maps in
+// it, one level below, and in its build folder.
+func Find(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		var found []string
+		seen := map[string]bool{}
+		for _, pat := range []string{"*.map", "*.map.json", "*/*.map", "*/*.map.json", "build/*.map", "build/*.map.json", "build/*/*.map", "build/*/*.map.json"} {
+			matches, _ := filepath.Glob(filepath.Join(path, pat))
+			for _, m := range matches {
+				if !seen[m] && isMap(m) {
+					seen[m] = true
+					found = append(found, m)
+				}
+			}
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no link maps in it (build with --map, or link with --map FILE)", path)
+		}
+		return found, nil
+	}
+	if !strings.HasSuffix(path, ".mpy") {
+		return []string{path}, nil
+	}
+	stem := strings.TrimSuffix(path, ".mpy")
+	name := filepath.Base(stem)
+	dir := filepath.Dir(path)
+	tried := []string{stem + ".map", stem + ".map.json", filepath.Join(dir, "build", name+".map")}
+	if arch := filepath.Base(dir); filepath.Base(filepath.Dir(dir)) == "dist" {
+		tried = append(tried, filepath.Join(dir, "..", "..", "build", arch, name+".map"))
+	}
+	for _, p := range tried {
+		if isMap(p) {
+			return []string{p}, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no link map found (tried %s): link with --map, or build with --map", path, strings.Join(tried, ", "))
+}
+
+// isMap reports whether p is a file that starts like a link map.
+func isMap(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	head = bytes.TrimSpace(head[:n])
+	return bytes.HasPrefix(head, []byte("# mpyld link map")) || bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(`"module"`))
 }

@@ -126,7 +126,11 @@ func FromMap(m *linkmap.Map) *Report {
 			}
 		}
 		if rest := s.Size - min(covered, s.Size); rest > 0 {
-			addSym(Symbol{Name: "(" + s.Name + ")", Object: name, Buffer: s.Buffer, Size: rest})
+			n := s.Name
+			if !strings.HasPrefix(n, "(") {
+				n = "(" + n + ")"
+			}
+			addSym(Symbol{Name: n, Object: name, Buffer: s.Buffer, Size: rest})
 		}
 	}
 	for _, b := range []struct {
