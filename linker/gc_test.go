@@ -417,3 +417,49 @@ func hasDefNamed(res *Result, name string) bool {
 	}
 	return false
 }
+
+// BenchmarkGCSectionsCorpus links every golden module that links both ways,
+// plain objects without --gc-sections against -ffunction-sections objects
+// with it, and reports the mean change of the module size (text, rodata
+// and bss) in percent (negative is smaller) and the mean time of a
+// --gc-sections link. The corpus modules use nearly all they define, so
+// little is saved; testdata/gc (TestGCSectionsModule) shows dead code go.
+func BenchmarkGCSectionsCorpus(b *testing.B) {
+	type pair struct{ plain, gc *Config }
+	plains := map[string]*Config{}
+	var pairs []pair
+	for _, c := range testutil.Cases(b) {
+		if strings.HasPrefix(c.Module, "err_") {
+			continue
+		}
+		cfg := goldenConfig(b, c)
+		if _, err := Link(cfg); err != nil {
+			continue
+		}
+		if filepath.Base(c.Dir) != "sections" {
+			plains[c.Name] = cfg
+			continue
+		}
+		cfg.GCSections = true
+		if p := plains[strings.TrimSuffix(c.Name, "/sections")]; p != nil {
+			pairs = append(pairs, pair{p, cfg})
+		}
+	}
+	size := func(r *Result) int { return r.TextSize + r.RodataSize + r.BSSSize }
+	var sum float64
+	for _, p := range pairs {
+		a, _ := Link(p.plain)
+		g, _ := Link(p.gc)
+		sum += 100 * float64(size(g)-size(a)) / float64(size(a))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, p := range pairs {
+			if _, err := Link(p.gc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(sum/float64(len(pairs)), "%size")
+	b.ReportMetric(float64(len(pairs)), "modules")
+}
