@@ -111,6 +111,14 @@ func (l *linker) gcSections() {
 		referrers[ls] = append(referrers[ls], s)
 	}
 
+	symsOf := map[*section][]*symbol{}
+	for _, o := range l.objs {
+		for _, sym := range o.syms {
+			if sym.sec != nil && sym.sec.obj == o {
+				symsOf[sym.sec] = append(symsOf[sym.sec], sym)
+			}
+		}
+	}
 	var sections, literals []*section
 	var dropped uint64
 	l.gone = map[*section]bool{}
@@ -123,11 +131,11 @@ func (l *linker) gcSections() {
 			}
 			continue
 		}
-		d := Dropped{Name: s.name, Buffer: l.bufferName(s), Size: s.size, Reason: l.dropReason(s, referrers[s])}
+		d := Dropped{Name: s.name, Buffer: l.bufferName(s), Size: s.size, Reason: l.dropReason(s, symsOf[s], referrers[s])}
 		if s.obj != nil {
 			d.Object = s.obj.name
-			for _, sym := range s.obj.syms {
-				if sym.sec == s && mapSymbol(sym) {
+			for _, sym := range symsOf[s] {
+				if mapSymbol(sym) {
 					d.Symbols = append(d.Symbols, l.def(sym, s.obj.name))
 				}
 			}
@@ -143,13 +151,12 @@ func (l *linker) gcSections() {
 	l.logf(1, "gc-sections: dropped %d sections, %d bytes", len(l.dropped), dropped)
 }
 
-// dropReason says why nothing kept s.
-func (l *linker) dropReason(s *section, from []*section) string {
-	if s.obj != nil {
-		for _, sym := range s.obj.syms {
-			if sym.sec == s && sym.def != nil && sym.def != sym && sym.def.obj != nil {
-				return fmt.Sprintf("weak %q is overridden by the definition in %s", sym.Name, sym.def.obj.name)
-			}
+// dropReason says why nothing kept s, which defines syms and which the
+// sections from refer to.
+func (l *linker) dropReason(s *section, syms []*symbol, from []*section) string {
+	for _, sym := range syms {
+		if sym.def != nil && sym.def != sym && sym.def.obj != nil {
+			return fmt.Sprintf("weak %q is overridden by the definition in %s", sym.Name, sym.def.obj.name)
 		}
 	}
 	if s.stub != nil {

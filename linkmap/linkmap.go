@@ -85,9 +85,18 @@ func New(module, arch string, gc bool, res *linker.Result) *Map {
 		}
 		return a.Offset < b.Offset
 	})
+	type key struct{ buffer, obj, name string }
+	byName := map[key][]int{}
+	for i, s := range m.Sections {
+		k := key{s.Buffer, s.Object, s.Name}
+		byName[k] = append(byName[k], i)
+	}
 	for _, d := range res.Report.Defs {
-		if s := m.section(d.Buffer, d.Object, d.Section, d.Addr); s != nil {
-			s.Symbols = append(s.Symbols, symbol(d))
+		for _, i := range byName[key{d.Buffer, d.Object, d.Section}] {
+			if s := &m.Sections[i]; d.Addr >= s.Offset && d.Addr <= s.Offset+s.Size {
+				s.Symbols = append(s.Symbols, symbol(d))
+				break
+			}
 		}
 	}
 	for _, g := range res.Report.GOT {
@@ -105,17 +114,6 @@ func New(module, arch string, gc bool, res *linker.Result) *Map {
 
 func symbol(d linker.Def) Symbol {
 	return Symbol{Kind: d.Kind, Offset: d.Addr, Size: d.Size, Name: d.Name, Bind: d.Bind}
-}
-
-// section finds the laid-out section of obj called name that holds off.
-func (m *Map) section(buffer, obj, name string, off uint64) *Section {
-	for i := range m.Sections {
-		s := &m.Sections[i]
-		if s.Buffer == buffer && s.Object == obj && s.Name == name && off >= s.Offset && off <= s.Offset+s.Size {
-			return s
-		}
-	}
-	return nil
 }
 
 // Lookup finds the section and the symbol (nil if none) that hold offset
