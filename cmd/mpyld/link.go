@@ -44,6 +44,9 @@ func checkCommand() *cli.Command {
 		ArgsUsage: "OBJ...",
 		Flags:     linkFlags(),
 		Action: func(c *cli.Context) error {
+			if c.String("map") != "" {
+				return usagef("check writes nothing: link with --map for a map")
+			}
 			cfg, _, err := linkConfig(c)
 			if err != nil {
 				return err
