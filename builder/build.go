@@ -42,6 +42,11 @@ type Options struct {
 	Commandf func(format string, args ...any)
 	// Progress, if set, is called after each step with the steps done and planned.
 	Progress func(done, total int)
+	// GCSections compiles with function and data sections and links only
+	// what mpy_init reaches; nil leaves it to the project file.
+	GCSections *bool
+	Map        bool // write the link map to the build folder
+	Debug      bool // compile with -g (the module's bytes do not change)
 }
 
 // Result is the outcome for one arch.
@@ -55,6 +60,7 @@ type Result struct {
 	Compiled   int      `json:"compiled"` // sources compiled this time
 	UpToDate   int      `json:"up_to_date"`
 	Objects    []string `json:"objects,omitempty"`
+	Map        string   `json:"map,omitempty"` // the link map, with --map
 	Err        error    `json:"-"`
 	Error      string   `json:"error,omitempty"`
 }
@@ -235,6 +241,7 @@ type module struct {
 	libs        []string
 	buildDir    string // relative to the module folder
 	output      string // relative to the module folder
+	gcSections  bool
 }
 
 // resolve merges flags, project file and Makefile for one arch.
@@ -303,6 +310,11 @@ func (b *builder) resolve(a *linker.Arch, single bool) (*module, error) {
 	if m.cflagsExtra, err = shellSplit(pick(b.opt.CFlags, b.proj.CFlags, "CFLAGS_EXTRA")); err != nil {
 		return nil, err
 	}
+	m.gcSections = b.proj.GCSections != nil && *b.proj.GCSections
+	if b.opt.GCSections != nil {
+		m.gcSections = *b.opt.GCSections
+	}
+	m.cflagsExtra = append(b.extraCFlags(m), m.cflagsExtra...)
 	m.archFlags = pick(b.opt.ArchFlags, b.proj.ArchFlags, "ARCH_FLAGS")
 	m.externs = pick(b.opt.Externs, b.proj.Externs, "MPY_EXTERN_SYM_FILE")
 	m.libs = append(append([]string(nil), b.proj.Libs...), b.opt.Libs...)
@@ -494,7 +506,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 	}
 	// Link.
 	cfg := &linker.Config{Arch: a, Qstrs: qstrs.Vals, Objs: qstrs.Objs, SourceName: filepath.ToSlash(filepath.Join(m.buildDir, m.name+".native.mpy")),
-		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(dir, p)) }}
+		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(dir, p)) }, GCSections: m.gcSections}
 	cfg.Objects = append(append([]string(nil), compiled...), objs...)
 	if m.linkRuntime {
 		rl, err := b.runtimeLibs(ctx, a, tc, dir, cflags)
@@ -529,6 +541,10 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 	native := filepath.Join(dir, cfg.SourceName)
 	if err := atomicfile.Write(native, res.MPY, 0o644); err != nil {
 		r.Err = err
+		return r
+	}
+	if r.Map, err = b.linked(m, cfg, res); err != nil {
+		r.Err = fmt.Errorf("%s: %w", a.Name, err)
 		return r
 	}
 	// Merge the native part with the .py parts.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/linkmap"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -402,5 +404,70 @@ func TestAssembly(t *testing.T) {
 	f, err := mpy.Read(data)
 	if err != nil || !bytes.Contains(f.Root.Data, []byte{0xb8, 42, 0, 0, 0, 0xc3}) {
 		t.Errorf("helper.S's code (mov $42, %%eax; ret) is not in the module: %v", err)
+	}
+}
+
+// TestSizeOptions builds a corpus module on every arch with a compiler:
+// --debug (-g) must not change the module; gc_sections in the project file
+// compiles with function sections (so the module equals a --gc-sections
+// link of the golden sections objects) and --map writes a map that names
+// the objects; -v logs the sizes.
+func TestSizeOptions(t *testing.T) {
+	for _, a := range linker.Arches {
+		if a.Name == "xtensawin" {
+			continue // no compiler in Debian
+		}
+		t.Run(a.Name, func(t *testing.T) {
+			needCC(t, a)
+			const mod = "tables"
+			build := func(extra string, opt Options) []byte {
+				t.Helper()
+				dir := copyModule(t, mod, extra)
+				opt.Dir, opt.Arches, opt.Jobs = dir, []string{a.Name}, 2
+				res, err := Build(context.Background(), opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if opt.Map {
+					if res[0].Map != filepath.Join("build", mod+".map") {
+						t.Errorf("map %q", res[0].Map)
+					}
+					m, err := linkmap.ReadFile(filepath.Join(dir, res[0].Map))
+					if err != nil {
+						t.Fatal(err)
+					}
+					path, _ := m.ObjectPath(filepath.Join(dir, res[0].Map), "build/"+mod+".o")
+					if _, err := os.Stat(path); err != nil || m.Module != mod+".mpy" || !m.GCSections {
+						t.Errorf("map: module %q, gc %v, object at %s: %v", m.Module, m.GCSections, path, err)
+					}
+				}
+				data, err := os.ReadFile(filepath.Join(dir, mod+".mpy"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}
+			plain := build("", Options{})
+			if debug := build("", Options{Debug: true}); !bytes.Equal(debug, plain) {
+				t.Errorf("--debug changed the module")
+			}
+			var logs []string
+			gc := build("gc_sections = true\n", Options{Debug: true, Map: true, Logf: func(f string, args ...any) {
+				logs = append(logs, fmt.Sprintf(f, args...))
+			}})
+			golden := filepath.Join(testutil.Golden(), a.Name, mod, "sections")
+			h, _ := os.ReadFile(filepath.Join(golden, mod+".config.h"))
+			ref, err := linker.Link(&linker.Config{Arch: a, Objects: []string{filepath.Join(golden, mod+".o")}, Qstrs: linker.ParseConfig(h).Vals,
+				SourceName: "build/" + mod + ".native.mpy", GCSections: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(gc, ref.MPY) {
+				t.Errorf("gc_sections build differs from a --gc-sections link of the golden sections objects")
+			}
+			if !strings.Contains(strings.Join(logs, "\n"), a.Name+": SIZE text ") {
+				t.Errorf("-v logged no sizes: %q", logs)
+			}
+		})
 	}
 }

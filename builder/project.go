@@ -28,6 +28,7 @@ type Project struct {
 	Externs     string   `toml:"externs"`      // fixed-address symbols (MPY_EXTERN_SYM_FILE)
 	Libs        []string `toml:"libs"`         // more archives to link (MPY_LD_FLAGS -l)
 	Deps        []string `toml:"deps"`         // mip dependencies, for releases
+	GCSections  *bool    `toml:"gc_sections"`  // link only what mpy_init reaches (--gc-sections)
 }
 
 // LoadProject reads dir/mpyld.toml; a missing file gives an empty project.

@@ -47,6 +47,7 @@ func (l *linker) layout() error {
 			continue
 		}
 		copy(l.text, b)
+		l.entryLen = n
 		for _, s := range l.sections {
 			l.logf(2, "  %08x %s size=%d", s.addr, s.name, s.size)
 		}

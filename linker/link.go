@@ -35,6 +35,8 @@ type Config struct {
 	// (1 summary, 2 layout and GOT, 3 every relocation).
 	Logf    func(format string, args ...any)
 	Verbose int
+	// GCSections drops the sections mpy_init does not reach (--gc-sections).
+	GCSections bool
 }
 
 // Result is a linked module.
@@ -48,6 +50,8 @@ type Result struct {
 	Layout     []Placed          // every laid-out section, in layout order
 	Symbols    map[string]Placed // global definitions: where each landed
 	Data       []DataVar         // writable variables: where each lives and what it costs
+	// Report says where everything landed, for link maps.
+	Report Report
 }
 
 // Placed says where a section (or a symbol) landed.
@@ -84,6 +88,8 @@ type linker struct {
 	image    *section
 	startup  *section
 
+	entryLen int // bytes of the entry jump at text offset 0
+
 	text    []byte
 	rodata  []byte
 	bssSize uint64
@@ -91,6 +97,9 @@ type linker struct {
 	members []string
 
 	pseudo map[string]*section
+
+	dropped []Dropped         // by --gc-sections
+	gone    map[*section]bool // the sections it dropped
 }
 
 func (l *linker) logf(level int, format string, args ...any) {
@@ -169,6 +178,9 @@ func Link(cfg *Config) (res *Result, err error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
+	if cfg.GCSections {
+		l.gcSections()
+	}
 	l.placeData()
 	if l.arch.ISA == ISAXtensa {
 		l.buildXtensaGOT()
@@ -205,10 +217,11 @@ func Link(cfg *Config) (res *Result, err error) {
 	}
 	res.Data = l.dataVars()
 	for name, s := range l.globals {
-		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) {
+		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) && !l.gone[s.sec] {
 			res.Symbols[name] = l.placed(s.sec, name, s.Value, s.Size)
 		}
 	}
+	res.Report = l.report()
 	l.logf(2, "target:       %s", target)
 	l.logf(1, "arch:         %v", l.arch.Machine)
 	l.logf(1, "text size:    %d", res.TextSize)

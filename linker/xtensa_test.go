@@ -88,8 +88,8 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 		}
 		for idx, rs := range relocsOf {
 			code := ef.Sections[idx]
-			if !strings.HasPrefix(code.Name, ".text") {
-				continue
+			if _, laid := placed[path+":"+code.Name]; !laid || !strings.HasPrefix(code.Name, ".text") {
+				continue // not code, or dropped by --gc-sections
 			}
 			for _, r := range rs {
 				sym := ef.Symbols[r.Sym]

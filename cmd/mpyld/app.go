@@ -54,7 +54,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c)
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}

@@ -32,6 +32,9 @@ func buildFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per step"},
 		&cli.BoolFlag{Name: "x", Usage: "print each external command before running it"},
 		&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
+		&cli.BoolFlag{Name: "gc-sections", Usage: "compile with -ffunction-sections -fdata-sections and link only what mpy_init reaches (or gc_sections in mpyld.toml)"},
+		&cli.BoolFlag{Name: "map", Usage: "write the link map to the build folder (for mpyld size and addr2line)"},
+		&cli.BoolFlag{Name: "debug", Usage: "compile with -g, for source lines in mpyld addr2line (the module does not change)"},
 	}
 }
 
@@ -64,6 +67,11 @@ func buildOptions(c *cli.Context) (builder.Options, error) {
 		v := c.Bool("link-runtime")
 		opt.LinkRuntime = &v
 	}
+	if c.IsSet("gc-sections") {
+		v := c.Bool("gc-sections")
+		opt.GCSections = &v
+	}
+	opt.Map, opt.Debug = c.Bool("map"), c.Bool("debug")
 	stderr := c.App.ErrWriter
 	if c.Bool("verbose") {
 		opt.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }

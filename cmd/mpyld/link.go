@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/linkmap"
 )
 
 func linkFlags() []cli.Flag {
@@ -22,6 +24,8 @@ func linkFlags() []cli.Flag {
 		&cli.StringFlag{Name: "externs", Aliases: []string{"e"}, Usage: "linker script of fixed-address symbols (sym = 0xADDR;)"},
 		&cli.BoolFlag{Name: "no-data", Usage: "refuse initialised writable data and static variables reached PC-relative, as mpy_ld.py does"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: new(int), Usage: "more output: -v summary, -vv layout and GOT, -vvv every relocation"},
+		&cli.BoolFlag{Name: "gc-sections", Usage: "leave out the sections mpy_init does not reach (compile with -ffunction-sections -fdata-sections)"},
+		&cli.StringFlag{Name: "map", Usage: "write a link map to `FILE` (JSON if it ends in .json)"},
 	}
 	return append(flags, targetFlags()...)
 }
@@ -43,6 +47,9 @@ func checkCommand() *cli.Command {
 		ArgsUsage: "OBJ...",
 		Flags:     linkFlags(),
 		Action: func(c *cli.Context) error {
+			if c.String("map") != "" {
+				return usagef("check writes nothing: link with --map for a map")
+			}
 			cfg, _, err := linkConfig(c)
 			if err != nil {
 				return err
@@ -82,7 +89,8 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	cfg := &linker.Config{Arch: arch, Target: target, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: target.SourceName(out), NoData: c.Bool("no-data")}
+	cfg := &linker.Config{Arch: arch, Target: target, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: target.SourceName(out), NoData: c.Bool("no-data"),
+		GCSections: c.Bool("gc-sections")}
 	if n := c.String("source-name"); n != "" {
 		cfg.SourceName = n
 	}
@@ -121,5 +129,31 @@ func linkAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(out, res.MPY, 0o644)
+	if err := atomicfile.Write(out, res.MPY, 0o644); err != nil {
+		return err
+	}
+	if p := c.String("map"); p != "" {
+		return writeMap(p, out, cfg, res)
+	}
+	return nil
+}
+
+// writeMap writes the link map of res to path; object paths in it are
+// relative to the working directory, which the map records relative to
+// its own folder.
+func writeMap(path, module string, cfg *linker.Config, res *linker.Result) error {
+	m := linkmap.New(module, cfg.Arch.Name, cfg.GCSections, res)
+	if dir, err := filepath.Abs(filepath.Dir(path)); err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			m.Base = wd
+			if rel, err := filepath.Rel(dir, wd); err == nil {
+				m.Base = filepath.ToSlash(rel)
+			}
+		}
+	}
+	data, err := m.Encode(path)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
 }

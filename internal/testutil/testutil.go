@@ -2,6 +2,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,4 +124,53 @@ func Lib(t testing.TB, cc string, flags []string, placeholder string) string {
 		t.Skipf("%s %v: %s not found", cc, flags, placeholder)
 	}
 	return p
+}
+
+// Compile compiles the C source src with the cross compiler cc and flags
+// into out, skipping the test when cc is not installed (and failing under
+// CI, which installs every compiler). RISC-V compilers get picolibc's specs
+// for their C headers, as the build does.
+func Compile(t testing.TB, cc string, flags []string, src, out string) {
+	t.Helper()
+	if _, err := exec.LookPath(cc); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found, but CI must have it", cc)
+		}
+		t.Skipf("%s not installed: cannot compile %s", cc, filepath.Base(src))
+	}
+	args := append([]string(nil), flags...)
+	if strings.Contains(cc, "riscv") {
+		if p, err := exec.Command(cc, "--print-file-name=picolibc.specs").Output(); err == nil && filepath.IsAbs(strings.TrimSpace(string(p))) {
+			args = append(args, "-specs="+strings.TrimSpace(string(p)))
+		}
+	}
+	args = append(args, "-c", "-o", out, src)
+	if msg, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, msg)
+	}
+}
+
+// WriteArchive writes an ar archive (System V form, no symbol table) of
+// the files, under their base names.
+func WriteArchive(t testing.TB, out string, files ...string) {
+	t.Helper()
+	data := []byte("!<arch>\n")
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(f) + "/"
+		if len(name) > 16 {
+			t.Fatalf("%s: member name longer than 15 bytes", f)
+		}
+		data = append(data, []byte(fmt.Sprintf("%-16s%-12s%-6s%-6s%-8s%-10d`\n", name, "0", "0", "0", "644", len(body)))...)
+		data = append(data, body...)
+		if len(body)%2 == 1 {
+			data = append(data, '\n')
+		}
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
