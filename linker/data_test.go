@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,41 +45,47 @@ func TestStatdata(t *testing.T) {
 		if c.Module != "statdata" {
 			continue
 		}
-		n++
-		t.Run(c.Name, func(t *testing.T) {
-			cfg := statdataConfig(t, c)
-			res, err := Link(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := mpy.Read(res.MPY)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := newDecoded(t, cfg, res, f)
-			if c.Arch == "xtensa" {
-				checkXtensa(t, cfg, res)
-				d.checkStartup()
-			} else {
-				checkEntry(t, c.Arch, res)
-				if refs := d.checkCodeRefs(); refs < 6 {
-					t.Errorf("only %d code references to variables decoded", refs)
+		for _, gc := range []bool{false, true} {
+			n++
+			t.Run(fmt.Sprintf("%s/gc=%v", c.Name, gc), func(t *testing.T) {
+				cfg := statdataConfig(t, c)
+				cfg.GCSections = gc
+				res, err := Link(cfg)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			d.checkInitialData()
-			names := map[string]bool{}
-			for _, v := range res.Data {
-				names[v.Name] = true
-			}
-			for _, v := range []string{"counter", "levels", "scratch", "names", "st"} {
-				if !names[v] && !(v == "scratch" && c.Arch == "xtensa") {
-					t.Errorf("variable %s missing from Result.Data %v", v, res.Data)
+				f, err := mpy.Read(res.MPY)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				d := newDecoded(t, cfg, res, f)
+				if c.Arch == "xtensa" {
+					checkXtensa(t, cfg, res)
+					d.checkStartup()
+				} else {
+					checkEntry(t, c.Arch, res)
+					if refs := d.checkCodeRefs(); refs < 6 {
+						t.Errorf("only %d code references to variables decoded", refs)
+					}
+				}
+				d.checkInitialData()
+				names := map[string]bool{}
+				for _, v := range res.Data {
+					names[v.Name] = true
+				}
+				for _, v := range []string{"counter", "levels", "scratch", "names", "st"} {
+					if !names[v] && !(v == "scratch" && c.Arch == "xtensa") {
+						t.Errorf("variable %s missing from Result.Data %v", v, res.Data)
+					}
+				}
+				if len(res.Report.Dropped) != 0 {
+					t.Errorf("--gc-sections dropped %v", res.Report.Dropped)
+				}
+			})
+		}
 	}
-	if n != 18 {
-		t.Errorf("%d statdata cases, want 18", n)
+	if n != 36 {
+		t.Errorf("%d statdata cases, want 36 (18 with --gc-sections)", n)
 	}
 	// xtensawin (no compiler in Debian: the lx106 objects, linked for it):
 	// the image goes to the rodata buffer and the start-up code runs in
