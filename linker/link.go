@@ -22,6 +22,9 @@ type Config struct {
 	ArchFlags uint64
 	// SourceName is qstr 0: the output path exactly as given to -o.
 	SourceName string
+	// LinkRuntime says that Libs hold the toolchain's runtime libraries
+	// (libgcc, libm): error remedies do not suggest linking them.
+	LinkRuntime bool
 	// ReadFile reads inputs; nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
 	// Logf, if set, receives verbose output; Verbose selects how much
