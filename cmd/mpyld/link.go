@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -29,7 +30,7 @@ func linkCommand() *cli.Command {
 		Usage:     "link relocatable objects into a native .mpy",
 		ArgsUsage: "OBJ...",
 		Flags:     linkFlags(),
-		Action:    linkAction,
+		Action:    func(c *cli.Context) error { return linkAction(c, 0) },
 	}
 }
 
@@ -40,7 +41,7 @@ func checkCommand() *cli.Command {
 		ArgsUsage: "OBJ...",
 		Flags:     linkFlags(),
 		Action: func(c *cli.Context) error {
-			cfg, _, err := linkConfig(c)
+			cfg, _, err := linkConfig(c, 0)
 			if err != nil {
 				return err
 			}
@@ -54,8 +55,10 @@ func checkCommand() *cli.Command {
 	}
 }
 
-// linkConfig turns the link flags into a linker configuration and the output path.
-func linkConfig(c *cli.Context) (*linker.Config, string, error) {
+// linkConfig turns the link flags into a linker configuration and the output
+// path. verbosity is the level without -v: mpy_ld.py's command line starts
+// at 1 (it prints the size summary), the link subcommand at 0 (quiet).
+func linkConfig(c *cli.Context, verbosity int) (*linker.Config, string, error) {
 	objs := c.Args().Slice()
 	if len(objs) == 0 {
 		return nil, "", usagef("no input objects given")
@@ -76,6 +79,11 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 		out = strings.TrimSuffix(objs[0], "o") + "mpy"
 	}
 	cfg := &linker.Config{Arch: arch, Objects: objs, Libs: c.StringSlice("libs"), ArchFlags: flags, SourceName: out}
+	for _, l := range cfg.Libs {
+		if strings.HasPrefix(filepath.Base(l), "libgcc") {
+			cfg.LinkRuntime = true // as LINK_RUNTIME=1 links it
+		}
+	}
 	if q := c.String("qstrs"); q != "" {
 		h, err := os.ReadFile(q)
 		if err != nil {
@@ -92,7 +100,7 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 			return nil, "", err
 		}
 	}
-	if v := c.Count("verbose"); v > 0 {
+	if v := verbosity + c.Count("verbose"); v > 0 {
 		cfg.Verbose = v
 		w := c.App.Writer
 		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
@@ -100,8 +108,8 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 	return cfg, out, nil
 }
 
-func linkAction(c *cli.Context) error {
-	cfg, out, err := linkConfig(c)
+func linkAction(c *cli.Context, verbosity int) error {
+	cfg, out, err := linkConfig(c, verbosity)
 	if err != nil {
 		return err
 	}
