@@ -146,7 +146,7 @@ func cleanCommand() *cli.Command {
 			&cli.StringFlag{Name: "name", Usage: "module name (default: from mpyld.toml or the Makefile)"},
 		},
 		Action: func(c *cli.Context) error {
-			removed, err := builder.Clean(c.String("dir"), c.String("name"))
+			removed, err := builder.Clean(c.Context, builder.Options{Dir: c.String("dir"), Name: c.String("name")})
 			for _, r := range removed {
 				fmt.Fprintf(c.App.ErrWriter, "removed %s\n", r)
 			}
