@@ -41,11 +41,11 @@ type module struct {
 // settings are the inputs given by flags over the project file, before the
 // Makefile is read.
 type settings struct {
-	name, mpyDir, float, cflags, archFlags, externs, mpyCrossFlags, goal string
-	sources                                                              []string
-	linkRuntime                                                          *bool
-	vars                                                                 map[string]string
-	libs                                                                 []string
+	name, mpyDir, float, cflags, archFlags, externs string
+	mpyCrossFlags, goal                             string
+	sources, libs                                   []string
+	linkRuntime                                     *bool
+	vars                                            map[string]string
 }
 
 // settings merges the flags over the project file.
@@ -141,7 +141,10 @@ func (b *builder) resolveProject(a *linker.Arch, s settings) (*module, error) {
 	if m.mpyDir != "" {
 		m.mpyCross = []string{filepath.Join(m.mpyDir, "mpy-cross", "build", "mpy-cross")}
 	}
-	return m, checkFloat(m.float)
+	if err := checkFloat(m.float); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func checkFloat(f string) error {
