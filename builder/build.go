@@ -68,13 +68,15 @@ type Result struct {
 }
 
 type builder struct {
-	opt    Options
-	proj   *Project
-	sem    chan struct{}
-	makeMu sync.Mutex // one make run at a time
-	mu     sync.Mutex
-	done   int
-	plan   int
+	opt  Options
+	proj *Project
+	sem  chan struct{}
+	// makeMu is held by the first make run that makes sources.
+	makeMu      sync.Mutex
+	sourcesMade bool
+	mu          sync.Mutex
+	done        int
+	plan        int
 }
 
 func (b *builder) logf(format string, args ...any) {

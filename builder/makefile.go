@@ -129,9 +129,18 @@ func (b *builder) readMakefile(ctx context.Context, label, mf, goal string, cmdl
 	args = append(args, sortedVars(cmdline)...)
 	args = append(args, makeGoal)
 
-	// One make at a time: two arches must not generate the same source at once.
+	// The first run that makes sources runs alone, so that two arches do not
+	// generate the same source at once; later runs find them made and run
+	// side by side.
 	b.makeMu.Lock()
-	defer b.makeMu.Unlock()
+	if makeSources && !b.sourcesMade {
+		defer func() {
+			b.sourcesMade = true
+			b.makeMu.Unlock()
+		}()
+	} else {
+		b.makeMu.Unlock()
+	}
 	dir := filepath.Dir(mf)
 	b.trace(dir, append([]string{"make"}, args...))
 	cmd := exec.CommandContext(ctx, prog, args...)
