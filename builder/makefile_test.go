@@ -262,3 +262,27 @@ func TestSourceName(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkUpToDateMakefile measures a build of a Makefile project with
+// nothing to do: make reads the Makefile, every input is hashed, the module
+// is linked and merged again.
+func BenchmarkUpToDateMakefile(b *testing.B) {
+	if _, err := findMake(); err != nil {
+		b.Skip("make not installed")
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		b.Skip("gcc not installed")
+	}
+	dir := natmod(b)
+	opt := Options{Dir: dir, Arches: []string{"x64"}, MPYDir: standin(), Goal: "native"}
+	if _, err := Build(context.Background(), opt); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Build(context.Background(), opt)
+		if err != nil || res[0].Compiled != 0 {
+			b.Fatalf("%v, compiled %d", err, res[0].Compiled)
+		}
+	}
+}
