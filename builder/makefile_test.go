@@ -286,3 +286,27 @@ func BenchmarkUpToDateMakefile(b *testing.B) {
 		}
 	}
 }
+
+// TestMPYCrossFlags: mpy_cross_flags in mpyld.toml and --mpy-cross-flags
+// (which wins) reach mpy-cross, before -march.
+func TestMPYCrossFlags(t *testing.T) {
+	a := firstArchWithCC(t)
+	dir := copyModule(t, "hello", "mpy_cross_flags = \"-O1\"\n")
+	os.WriteFile(filepath.Join(dir, "helpers.py"), []byte("def twice(x):\n    return 2 * x\n"), 0o644)
+	log := filepath.Join(t.TempDir(), "log")
+	t.Setenv("MPYCROSS_LOG", log)
+	cross := filepath.Join(standin(), "bin", "mpy-cross")
+	for _, flags := range []string{"", "-O2 -X emit=bytecode"} {
+		_, err := Build(context.Background(), Options{Dir: dir, Arches: []string{a.Name}, MPYCross: cross,
+			MPYCrossFlags: flags, Sources: []string{"hello.c", "helpers.py"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := os.ReadFile(log)
+	want := "mpy-cross -O1 -march=" + a.Name + " -o build/helpers.mpy helpers.py\n" +
+		"mpy-cross -O2 -X emit=bytecode -march=" + a.Name + " -o build/helpers.mpy helpers.py\n"
+	if string(got) != want {
+		t.Errorf("mpy-cross ran as\n%swant\n%s", got, want)
+	}
+}
