@@ -142,7 +142,7 @@ func (b *builder) readMakefile(ctx context.Context, label, mf, goal string, cmdl
 		b.makeMu.Unlock()
 	}
 	dir := filepath.Dir(mf)
-	b.trace(dir, append([]string{"make"}, args...))
+	b.trace(dir, append([]string{filepath.Base(prog)}, args...))
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
