@@ -202,61 +202,6 @@ func appendTo(t *testing.T, path, s string) {
 	f.Close()
 }
 
-// TestMakefile builds from a natmod-style Makefile: per-arch MOD, SRC, CFLAGS
-// before and after the include, conditionals on ARCH.
-func TestMakefile(t *testing.T) {
-	mk := `# A natmod Makefile
-MPY_DIR = ../mpy
-MOD = multi_$(ARCH)
-SRC = a.c \
-	b.c
-ARCH ?= x64
-CFLAGS += -I../include
-ifeq ($(ARCH),armv6m)
-LINK_RUNTIME = 1
-else ifeq ($(ARCH),$(filter $(ARCH),rv32imc rv64imc))
-CFLAGS_EXTRA = -DRISCV
-endif
-include $(MPY_DIR)/py/dynruntime.mk
-CFLAGS += -DAFTER='"x y"'
-`
-	dir := copyModule(t, "multi", "")
-	os.Remove(filepath.Join(dir, ProjectFile))
-	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b := &builder{opt: Options{Dir: dir, Getenv: func(string) string { return "" }}, proj: &Project{}}
-	for _, tt := range []struct {
-		arch, name string
-		runtime    bool
-		extra      string
-	}{{"x64", "multi_x64", false, ""}, {"armv6m", "multi_armv6m", true, ""}, {"rv32imc", "multi_rv32imc", false, "-DRISCV"}} {
-		a, _ := linker.LookupArch(tt.arch)
-		m, err := b.resolve(a, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.name != tt.name || m.linkRuntime != tt.runtime || strings.Join(m.sources, " ") != "a.c b.c" || m.mpyDir != "../mpy" ||
-			strings.Join(m.cflagsExtra, " ") != tt.extra {
-			t.Errorf("%s: name %s, runtime %v, sources %v, mpy dir %s, extra %v", tt.arch, m.name, m.linkRuntime, m.sources, m.mpyDir, m.cflagsExtra)
-		}
-		f := strings.Join(m.cflags(&toolchain{}), " ")
-		if !strings.HasPrefix(f, "-I../include -I. -I../mpy -std=c99 -Os") || !strings.HasSuffix(f, "-DAFTER=\"x y\"") {
-			t.Errorf("%s: cflags %s", tt.arch, f)
-		}
-	}
-	// With no --arch the Makefile's ARCH is built.
-	a, _ := linker.LookupArch("x64")
-	needCC(t, a)
-	res, err := Build(context.Background(), Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res[0].Arch != "x64" || res[0].Output != "multi_x64.mpy" {
-		t.Errorf("built %s into %s", res[0].Arch, res[0].Output)
-	}
-}
-
 // TestMissingCompiler names the compiler tried and the package to install;
 // a compiler named by --cc or MPYLD_CC_<ARCH> is not replaced by another.
 func TestMissingCompiler(t *testing.T) {
@@ -332,20 +277,6 @@ func TestPython(t *testing.T) {
 	f, err := mpy.Read(got)
 	if err != nil || len(f.Root.Children) != 2 || f.Root.Children[0].Kind != mpy.CodeViper {
 		t.Errorf("merged module: %v", err)
-	}
-}
-
-func TestObjectPath(t *testing.T) {
-	m := &module{buildDir: "build"}
-	for src, want := range map[string]string{
-		"a.c":                   "build/a.o",
-		"src/b.c":               "build/src/b.o",
-		"../lib/c.c":            "build/__/lib/c.o",
-		"/abs/lib/berkeley/d.c": "build/abs/lib/berkeley/d.o",
-	} {
-		if got := filepath.ToSlash(m.objectPath(src, ".o")); got != want {
-			t.Errorf("objectPath(%s) = %s, want %s", src, got, want)
-		}
 	}
 }
 

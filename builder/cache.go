@@ -1,6 +1,7 @@
 // This file implements the content-hash cache: a step is skipped when the
-// program, its arguments and the contents of every input (from the
-// compiler's depfile) are what they were when its output was made.
+// program, its arguments, the make variables given and the contents of
+// every input (from the compiler's depfile) are what they were when its
+// output was made.
 
 package builder
 
@@ -17,49 +18,58 @@ import (
 	"strings"
 )
 
-// cached makes out by running prog with args in dir, unless the key stored
-// beside out still matches. inputs are files the step reads; with depArgs
-// (-MD -MF file) the compiler's depfile lists the rest.
-func (b *builder) cached(ctx context.Context, dir, out, prog string, args, inputs []string, label string, depArgs ...string) (bool, error) {
-	keyFile := filepath.Join(dir, out+".key")
-	depFile := ""
-	if len(depArgs) > 0 {
-		depFile = depArgs[len(depArgs)-1]
-	}
-	if old, err := os.ReadFile(keyFile); err == nil && fileExists(filepath.Join(dir, out)) {
-		deps := inputs
-		if depFile != "" {
-			deps = append(append([]string(nil), inputs...), readDepfile(inDir(dir, depFile))...)
+// cacheStep is one command whose output the cache can keep: prog run with
+// args in dir makes out.
+type cacheStep struct {
+	dir, out, prog string
+	args           []string
+	inputs         []string // files the command reads, besides those in its depfile
+	depFile        string   // the compiler's depfile (-MD -MF), or ""
+	key            []string // more that the output depends on: make variables given
+	label          string
+}
+
+// cached runs the step, unless the key stored beside its output still
+// matches: the program, the arguments, the extra key and the contents of
+// every input (from the depfile for a compiler).
+func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
+	keyFile := filepath.Join(s.dir, s.out+".key")
+	keyArgs := append(append([]string(nil), s.args...), s.key...)
+	deps := func() []string {
+		if s.depFile == "" {
+			return s.inputs
 		}
-		if len(deps) > 0 && stepKey(dir, prog, args, deps) == strings.TrimSpace(string(old)) {
-			b.logf("up to date: %s", out)
+		return append(append([]string(nil), s.inputs...), readDepfile(inDir(s.dir, s.depFile))...)
+	}
+	if old, err := os.ReadFile(keyFile); err == nil && fileExists(filepath.Join(s.dir, s.out)) {
+		if d := deps(); len(d) > 0 && stepKey(s.dir, s.prog, keyArgs, d) == strings.TrimSpace(string(old)) {
+			b.logf("up to date: %s", s.out)
 			return false, nil
 		}
 	}
 	os.Remove(keyFile)
-	b.logf("%s", label)
-	argv := append(append([]string(nil), args...), depArgs...)
-	b.trace(dir, append([]string{prog}, argv...))
-	cmd := exec.CommandContext(ctx, prog, argv...)
-	cmd.Dir = dir
+	b.logf("%s", s.label)
+	argv := append([]string(nil), s.args...)
+	if s.depFile != "" {
+		argv = append(argv, "-MD", "-MF", s.depFile)
+	}
+	b.trace(s.dir, append([]string{s.prog}, argv...))
+	cmd := exec.CommandContext(ctx, s.prog, argv...)
+	cmd.Dir = s.dir
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Run(); err != nil {
-		os.Remove(filepath.Join(dir, out))
+		os.Remove(filepath.Join(s.dir, s.out))
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		return false, fmt.Errorf("%s failed:\n%s", label, msg)
+		return false, fmt.Errorf("%s failed:\n%s", s.label, msg)
 	}
-	if s := strings.TrimSpace(stderr.String()); s != "" {
-		b.logf("%s", s)
+	if msg := strings.TrimSpace(stderr.String()); msg != "" {
+		b.logf("%s", msg)
 	}
-	deps := inputs
-	if depFile != "" {
-		deps = append(append([]string(nil), inputs...), readDepfile(inDir(dir, depFile))...)
-	}
-	return true, os.WriteFile(keyFile, []byte(stepKey(dir, prog, args, deps)+"\n"), 0o644)
+	return true, os.WriteFile(keyFile, []byte(stepKey(s.dir, s.prog, keyArgs, deps())+"\n"), 0o644)
 }
 
 // stepKey hashes the program (path, size, time), the arguments and the

@@ -12,47 +12,63 @@ import (
 	"github.com/mpyld/mpyld/linkmap"
 )
 
-// extraCFlags are the flags the size options add ahead of CFLAGS_EXTRA,
+// gcSections reports whether the build links with --gc-sections: the flag,
+// else gc_sections in the project file.
+func (j *archBuild) gcSections() bool {
+	if j.opt.GCSections != nil {
+		return *j.opt.GCSections
+	}
+	return j.proj.GCSections != nil && *j.proj.GCSections
+}
+
+// sizeCFlags are the flags the size options add ahead of CFLAGS_EXTRA,
 // which can still override them.
-func (b *builder) extraCFlags(m *module) []string {
+func (j *archBuild) sizeCFlags() []string {
 	var f []string
-	if m.gcSections {
+	if j.gcSections() {
 		f = append(f, "-ffunction-sections", "-fdata-sections")
 	}
-	if b.opt.Debug {
+	if j.opt.Debug {
 		f = append(f, "-g")
 	}
 	return f
 }
 
-// linked logs the sizes of a link and writes its map (with Options.Map),
-// returning the map's path relative to the module folder.
-func (b *builder) linked(m *module, cfg *linker.Config, res *linker.Result) (string, error) {
-	var dropped uint64
+// writeMap logs the sizes of the link and writes its map (with
+// Options.Map), returning the map's path relative to the module folder.
+func (j *archBuild) writeMap(cfg *linker.Config) (string, error) {
+	res := j.linked
+	var dropped, data uint64
 	for _, d := range res.Report.Dropped {
 		dropped += d.Size
 	}
-	gc := ""
-	if cfg.GCSections {
-		gc = fmt.Sprintf("; --gc-sections dropped %d sections, %d bytes", len(res.Report.Dropped), dropped)
+	for _, v := range res.Data {
+		data += v.FileBytes
 	}
-	b.logf("%s: SIZE text %d, rodata %d, bss %d bytes, %d GOT entries%s", m.arch.Name, res.TextSize, res.RodataSize, res.BSSSize, res.GOTEntries, gc)
-	if !b.opt.Map {
+	more := ""
+	if len(res.Data) > 0 {
+		more = fmt.Sprintf("; %d variables, %d bytes of them in the file", len(res.Data), data)
+	}
+	if cfg.GCSections {
+		more += fmt.Sprintf("; --gc-sections dropped %d sections, %d bytes", len(res.Report.Dropped), dropped)
+	}
+	j.logf("%s: SIZE text %d, rodata %d, bss %d bytes, %d GOT entries%s", j.arch.Name, res.TextSize, res.RodataSize, res.BSSSize, res.GOTEntries, more)
+	if !j.opt.Map {
 		return "", nil
 	}
-	path := filepath.Join(m.buildDir, m.name+".map")
-	lm := linkmap.New(filepath.ToSlash(m.output), m.arch.Name, cfg.GCSections, res)
+	path := filepath.Join(j.out.buildDir, j.mod.name+".map")
+	lm := linkmap.New(filepath.ToSlash(j.out.output), j.arch.Name, cfg.GCSections, res)
 	// Object paths are relative to the module folder.
-	if rel, err := filepath.Rel(m.buildDir, "."); err == nil {
+	if rel, err := filepath.Rel(j.out.buildDir, "."); err == nil {
 		lm.Base = filepath.ToSlash(rel)
 	}
-	data, err := lm.Encode(path)
+	encoded, err := lm.Encode(path)
 	if err != nil {
 		return "", err
 	}
-	if err := atomicfile.Write(filepath.Join(b.opt.Dir, path), data, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(j.dir, path), encoded, 0o644); err != nil {
 		return "", err
 	}
-	b.logf("%s: MAP %s", m.arch.Name, path)
+	j.logf("%s: MAP %s", j.arch.Name, path)
 	return path, nil
 }

@@ -1,396 +1,188 @@
-// This file implements reading a natmod Makefile: its variable assignments,
-// conditionals and the few make functions natmod Makefiles use, evaluated for
-// one ARCH as "make ARCH=..." would.
+// This file implements reading a natmod Makefile with GNU make itself. make
+// reads the Makefile and then a small makefile of mpyld's that prints the
+// variables mpyld needs, so include, $(shell ...), conditionals,
+// MAKECMDGOALS, ?= and += across files and command-line variables all mean
+// what they mean to make. The same run makes the sources that a Makefile
+// rule generates.
 
 package builder
 
 import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
-// makeVars is the result of evaluating a Makefile.
-type makeVars struct {
-	vars map[string]string
-	// cflagsAfter is what the Makefile appends to CFLAGS after including
-	// dynruntime.mk; those flags come after dynruntime's own.
-	cflagsAfter string
-	// cmdline variables override every assignment, as on make's command line.
-	cmdline map[string]bool
-	dir     string
+// makefileNames are the names make looks for, in its order.
+var makefileNames = []string{"GNUmakefile", "makefile", "Makefile"}
+
+// findMakefile returns the path of the makefile make would read in dir, or "".
+func findMakefile(dir string) string {
+	for _, n := range makefileNames {
+		if p := filepath.Join(dir, n); fileExists(p) {
+			return p
+		}
+	}
+	return ""
 }
 
-// readMakefile evaluates the Makefile at path with the given command-line
-// variables (ARCH, MPY_DIR...).
-func readMakefile(path string, cmdline map[string]string) (*makeVars, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	m := &makeVars{vars: map[string]string{}, cmdline: map[string]bool{}, dir: filepath.Dir(path)}
-	for k, v := range cmdline {
-		m.vars[k] = v
-		m.cmdline[k] = true
-	}
-	// Join continuation lines.
-	text := strings.ReplaceAll(string(data), "\\\r\n", " ")
-	text = strings.ReplaceAll(text, "\\\n", " ")
-	included := false
-	type cond struct{ active, taken, parent bool }
-	var stack []cond
-	active := func() bool { return len(stack) == 0 || stack[len(stack)-1].active }
-	for n, raw := range strings.Split(text, "\n") {
-		if strings.HasPrefix(raw, "\t") {
-			continue // a recipe
-		}
-		line := strings.TrimSpace(stripComment(raw))
-		if line == "" {
-			continue
-		}
-		word, rest, _ := strings.Cut(line, " ")
-		rest = strings.TrimSpace(rest)
-		switch word {
-		case "ifeq", "ifneq", "ifdef", "ifndef":
-			parent := active()
-			ok := false
-			if parent {
-				var err error
-				if ok, err = m.condition(word, rest); err != nil {
-					return nil, fmt.Errorf("%s:%d: %v", path, n+1, err)
-				}
-			}
-			stack = append(stack, cond{active: parent && ok, taken: ok, parent: parent})
-			continue
-		case "else":
-			if len(stack) == 0 {
-				return nil, fmt.Errorf("%s:%d: else without if", path, n+1)
-			}
-			c := &stack[len(stack)-1]
-			if rest != "" { // else ifeq ...
-				w, r, _ := strings.Cut(rest, " ")
-				ok := false
-				if c.parent && !c.taken {
-					var err error
-					if ok, err = m.condition(w, strings.TrimSpace(r)); err != nil {
-						return nil, fmt.Errorf("%s:%d: %v", path, n+1, err)
-					}
-				}
-				c.active, c.taken = c.parent && !c.taken && ok, c.taken || ok
-			} else {
-				c.active, c.taken = c.parent && !c.taken, true
-			}
-			continue
-		case "endif":
-			if len(stack) == 0 {
-				return nil, fmt.Errorf("%s:%d: endif without if", path, n+1)
-			}
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		if !active() {
-			continue
-		}
-		if word == "include" || word == "-include" || word == "sinclude" {
-			included = true
-			continue
-		}
-		line = strings.TrimPrefix(strings.TrimPrefix(line, "override "), "export ")
-		name, op, value, ok := splitAssignment(line)
-		if !ok {
-			continue // a rule or something else make-only
-		}
-		if m.cmdline[name] {
-			continue
-		}
-		if name == "CFLAGS" && included {
-			if op == "+=" {
-				m.cflagsAfter = strings.TrimSpace(m.cflagsAfter + " " + m.expand(value, 0))
-			} else {
-				m.cflagsAfter = m.expand(value, 0)
-			}
-			continue
-		}
-		switch op {
-		case "=":
-			m.vars[name] = value
-		case ":=", "::=":
-			m.vars[name] = m.expand(value, 0)
-		case "?=":
-			if _, ok := m.vars[name]; !ok {
-				m.vars[name] = value
-			}
-		case "+=":
-			if old, ok := m.vars[name]; ok && old != "" {
-				m.vars[name] = old + " " + value
-			} else {
-				m.vars[name] = value
-			}
-		}
-	}
-	if len(stack) != 0 {
-		return nil, fmt.Errorf("%s: missing endif", path)
-	}
-	return m, nil
-}
+// printedVars are the variables mpyld reads. Besides those a Makefile sets
+// (MOD, SRC, CFLAGS, ...), a few are dynruntime.mk's own: BUILD (where it
+// puts intermediate files), CROSS (the compiler prefix), MPY_CROSS,
+// LIBGCC_PATH and LIBM_PATH (the runtime libraries of LINK_RUNTIME=1).
+var printedVars = []string{"MOD", "SRC", "ARCH", "MPY_DIR", "BUILD", "CFLAGS", "CFLAGS_EXTRA", "MICROPY_FLOAT_IMPL",
+	"LINK_RUNTIME", "LIBGCC_PATH", "LIBM_PATH", "MPY_EXTERN_SYM_FILE", "ARCH_FLAGS", "MPY_LD_FLAGS", "MPY_CROSS", "CROSS",
+	"MAKEFILE_LIST"}
 
-// get returns the expanded value of a variable.
-func (m *makeVars) get(name string) string { return strings.TrimSpace(m.expand(m.vars[name], 0)) }
+// makeGoal is the target of mpyld's makefile: it depends on the sources, so
+// that make generates those a rule makes.
+const makeGoal = ".mpyld-sources"
 
-func stripComment(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' {
-			i++
-			continue
-		}
-		if s[i] == '#' {
-			return s[:i]
-		}
-	}
-	return s
-}
-
-func splitAssignment(line string) (name, op, value string, ok bool) {
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case c == '=':
-			op = "="
-			if i > 0 && strings.ContainsRune(":?+", rune(line[i-1])) {
-				op = line[i-1 : i+1]
-				i--
-				if op == ":=" && i > 0 && line[i-1] == ':' {
-					op, i = "::=", i-1
-				}
-			}
-			name = strings.TrimSpace(line[:i])
-			value = strings.TrimSpace(line[i+len(op):])
-			if name == "" || strings.ContainsAny(name, " \t:$") {
-				return "", "", "", false
-			}
-			return name, op, value, true
-		case c == ':' && (i+1 >= len(line) || line[i+1] != '=') && !(i+2 < len(line) && line[i+1] == ':' && line[i+2] == '='):
-			return "", "", "", false // a rule
-		case c == '$':
-			i = skipRef(line, i)
-		}
-	}
-	return "", "", "", false
-}
-
-// skipRef returns the index of the last byte of the reference starting at i.
-func skipRef(s string, i int) int {
-	if i+1 >= len(s) {
-		return i
-	}
-	open := s[i+1]
-	if open != '(' && open != '{' {
-		return i + 1
-	}
-	close := byte(')')
-	if open == '{' {
-		close = '}'
-	}
-	depth := 0
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case open:
-			depth++
-		case close:
-			depth--
-			if depth == 0 {
-				return j
-			}
-		}
-	}
-	return len(s) - 1
-}
-
-func (m *makeVars) condition(word, rest string) (bool, error) {
-	switch word {
-	case "ifdef", "ifndef":
-		v := m.get(m.expand(rest, 0)) != ""
-		return v == (word == "ifdef"), nil
-	}
-	var a, b string
-	if strings.HasPrefix(rest, "(") && strings.HasSuffix(rest, ")") {
-		inner := rest[1 : len(rest)-1]
-		i := topLevelComma(inner)
-		if i < 0 {
-			return false, fmt.Errorf("cannot read condition %q", rest)
-		}
-		a, b = inner[:i], inner[i+1:]
-	} else {
-		f := strings.Fields(rest)
-		if len(f) != 2 {
-			return false, fmt.Errorf("cannot read condition %q", rest)
-		}
-		a, b = strings.Trim(f[0], `"'`), strings.Trim(f[1], `"'`)
-	}
-	eq := strings.TrimSpace(m.expand(a, 0)) == strings.TrimSpace(m.expand(b, 0))
-	return eq == (word == "ifeq"), nil
-}
-
-func topLevelComma(s string) int {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(', '{':
-			depth++
-		case ')', '}':
-			depth--
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-// expand substitutes variable references and the supported functions.
-func (m *makeVars) expand(s string, depth int) string {
-	if depth > 20 || !strings.Contains(s, "$") {
-		return s
-	}
+// printingMakefile is mpyld's makefile, read after the Makefile. Each value
+// is printed on one line that starts with tag. MPY_CROSS_FLAGS is expanded
+// once per .py source with the automatic variables dynruntime.mk's
+// "$(BUILD)/%.mpy: %.py" rule gives it, since Makefiles use $< in it.
+func printingMakefile(tag string, makeSources bool) string {
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		switch s[i+1] {
-		case '$':
-			b.WriteByte('$')
-			i++
-		case '(', '{':
-			end := skipRef(s, i)
-			b.WriteString(m.ref(s[i+2:end], depth))
-			i = end
-		default:
-			b.WriteString(m.expand(m.vars[s[i+1:i+2]], depth+1))
-			i++
-		}
+	b.WriteString("# Written by mpyld build, read after the Makefile: prints the variables it needs.\n")
+	b.WriteString("define mpyld_newline\n\n\nendef\n")
+	fmt.Fprintf(&b, "mpyld_show = $(info %s $(1) $(subst $(mpyld_newline), ,$(2)))\n", tag)
+	for _, v := range printedVars {
+		fmt.Fprintf(&b, "$(call mpyld_show,%s,$(%s))\n", v, v)
 	}
+	b.WriteString("$(foreach mpyld_py,$(filter %.py,$(SRC)),$(call mpyld_show,MPY_CROSS_FLAGS:$(mpyld_py)," +
+		"$(foreach <,$(mpyld_py),$(foreach ^,$(mpyld_py),$(foreach *,$(mpyld_py:.py=)," +
+		"$(foreach @,$(BUILD)/$(mpyld_py:.py=.mpy),$(MPY_CROSS_FLAGS)))))))\n")
+	fmt.Fprintf(&b, ".PHONY: %s\n%s:", makeGoal, makeGoal)
+	if makeSources {
+		b.WriteString(" $(SRC)")
+	}
+	b.WriteString("\n\t@:\n")
 	return b.String()
 }
 
-func (m *makeVars) ref(inner string, depth int) string {
-	fn, args, hasArgs := strings.Cut(inner, " ")
-	if !hasArgs {
-		return m.expand(m.vars[m.expand(inner, depth+1)], depth+1)
-	}
-	split := func(n int) []string {
-		var parts []string
-		for len(parts) < n-1 {
-			i := topLevelComma(args)
-			if i < 0 {
-				break
-			}
-			parts = append(parts, args[:i])
-			args = args[i+1:]
-		}
-		parts = append(parts, args)
-		for i := range parts {
-			parts[i] = m.expand(parts[i], depth+1)
-		}
-		return parts
-	}
-	abs := func(p string) string {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(m.dir, p)
-		}
-		return filepath.Clean(p)
-	}
-	mapWords := func(list string, f func(string) string) string {
-		var out []string
-		for _, w := range strings.Fields(list) {
-			if r := f(w); r != "" {
-				out = append(out, r)
-			}
-		}
-		return strings.Join(out, " ")
-	}
-	switch fn {
-	case "addprefix":
-		p := split(2)
-		return mapWords(p[1], func(w string) string { return strings.TrimSpace(p[0]) + w })
-	case "addsuffix":
-		p := split(2)
-		return mapWords(p[1], func(w string) string { return w + strings.TrimSpace(p[0]) })
-	case "realpath":
-		return mapWords(split(1)[0], func(w string) string {
-			r, err := filepath.EvalSymlinks(abs(w))
-			if err != nil {
-				return ""
-			}
-			return r
-		})
-	case "abspath":
-		return mapWords(split(1)[0], abs)
-	case "filter", "filter-out":
-		p := split(2)
-		pats := strings.Fields(p[0])
-		return mapWords(p[1], func(w string) string {
-			match := false
-			for _, pat := range pats {
-				if patMatch(pat, w) {
-					match = true
-				}
-			}
-			if match == (fn == "filter") {
-				return w
-			}
-			return ""
-		})
-	case "patsubst":
-		p := split(3)
-		return mapWords(p[2], func(w string) string { return patSubst(strings.TrimSpace(p[0]), strings.TrimSpace(p[1]), w) })
-	case "subst":
-		p := split(3)
-		return strings.ReplaceAll(p[2], p[0], p[1])
-	case "notdir":
-		return mapWords(split(1)[0], filepath.Base)
-	case "dir":
-		return mapWords(split(1)[0], func(w string) string { return filepath.Dir(w) + "/" })
-	case "basename":
-		return mapWords(split(1)[0], func(w string) string { return strings.TrimSuffix(w, filepath.Ext(w)) })
-	case "strip":
-		return strings.Join(strings.Fields(split(1)[0]), " ")
-	case "wildcard":
-		return mapWords(split(1)[0], func(w string) string {
-			matches, _ := filepath.Glob(filepath.Join(m.dir, w))
-			sort.Strings(matches)
-			for i := range matches {
-				matches[i], _ = filepath.Rel(m.dir, matches[i])
-			}
-			return strings.Join(matches, " ")
-		})
-	}
-	return m.expand(m.vars[inner], depth+1)
+// makeVars are a Makefile's variables as make read them.
+type makeVars struct {
+	vars          map[string]string
+	mpyCrossFlags map[string]string // MPY_CROSS_FLAGS for each .py source
 }
 
-func patMatch(pat, w string) bool {
-	pre, suf, ok := strings.Cut(pat, "%")
-	if !ok {
-		return pat == w
+// get returns a variable's value, without surrounding blanks.
+func (mk *makeVars) get(name string) string { return strings.TrimSpace(mk.vars[name]) }
+
+// includesDynruntime says whether the Makefile included py/dynruntime.mk.
+func (mk *makeVars) includesDynruntime() bool {
+	for _, f := range strings.Fields(mk.vars["MAKEFILE_LIST"]) {
+		if strings.HasSuffix(filepath.ToSlash(f), "py/dynruntime.mk") {
+			return true
+		}
 	}
-	return len(w) >= len(pre)+len(suf) && strings.HasPrefix(w, pre) && strings.HasSuffix(w, suf)
+	return false
 }
 
-func patSubst(pat, repl, w string) string {
-	pre, suf, ok := strings.Cut(pat, "%")
-	if !ok {
-		if w == pat {
-			return repl
+// findMake returns GNU make: gmake where it has that name (the BSDs), else make.
+func findMake() (string, error) {
+	for _, n := range []string{"gmake", "make"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p, nil
 		}
-		return w
 	}
-	if !patMatch(pat, w) {
-		return w
+	return "", &MissingToolError{Tool: "GNU make (to read the Makefile)", Tried: []string{"gmake", "make"}, Package: "make"}
+}
+
+// readMakefile runs make on the Makefile mf with the goal (MAKECMDGOALS) and
+// the command-line variables given, and returns the variables. With
+// makeSources, make also makes the sources (SRC) that have a rule.
+// label names the arch in messages.
+func (b *builder) readMakefile(ctx context.Context, label, mf, goal string, cmdline map[string]string, makeSources bool) (*makeVars, error) {
+	prog, err := findMake()
+	if err != nil {
+		return nil, err
 	}
-	stem := w[len(pre) : len(w)-len(suf)]
-	return strings.Replace(repl, "%", stem, 1)
+	var nonce [8]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, err
+	}
+	tag := "mpyld-" + hex.EncodeToString(nonce[:])
+	tmp, err := os.CreateTemp("", "mpyld-*.mk")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(printingMakefile(tag, makeSources))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The goal the user would give make is MAKECMDGOALS, which Makefiles
+	// test; make is given mpyld's own target to build.
+	args := []string{"--no-print-directory", "-f", filepath.Base(mf), "-f", tmp.Name(), "MAKECMDGOALS=" + goal}
+	args = append(args, sortedVars(cmdline)...)
+	args = append(args, makeGoal)
+
+	// The first run that makes sources runs alone, so that two arches do not
+	// generate the same source at once; later runs find them made and run
+	// side by side.
+	b.makeMu.Lock()
+	if makeSources && !b.sourcesMade {
+		defer func() {
+			b.sourcesMade = true
+			b.makeMu.Unlock()
+		}()
+	} else {
+		b.makeMu.Unlock()
+	}
+	dir := filepath.Dir(mf)
+	b.trace(dir, append([]string{filepath.Base(prog)}, args...))
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	mk := &makeVars{vars: map[string]string{}, mpyCrossFlags: map[string]string{}}
+	prefix := label
+	if prefix != "" {
+		prefix += ": "
+	}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		rest, ok := strings.CutPrefix(line, tag+" ")
+		if !ok {
+			if strings.TrimSpace(line) != "" {
+				b.logf("%smake: %s", prefix, line)
+			}
+			continue
+		}
+		name, value, _ := strings.Cut(rest, " ")
+		if src, ok := strings.CutPrefix(name, "MPY_CROSS_FLAGS:"); ok {
+			mk.mpyCrossFlags[src] = value
+		} else {
+			mk.vars[name] = value
+		}
+	}
+	msg := strings.TrimSpace(stderr.String())
+	if runErr != nil {
+		var exit *exec.ExitError
+		if !errors.As(runErr, &exit) || msg == "" {
+			msg = runErr.Error()
+		}
+		if label != "" {
+			label = " for " + label
+		}
+		return mk, fmt.Errorf("%s: make failed reading it%s:\n%s", mf, label, msg)
+	}
+	for _, line := range strings.Split(msg, "\n") {
+		if line != "" {
+			b.logf("%smake: %s", prefix, line)
+		}
+	}
+	return mk, nil
 }

@@ -14,7 +14,8 @@ import (
 const ProjectFile = "mpyld.toml"
 
 // Project is the content of mpyld.toml. Every field is optional; command-line
-// flags override it, and it overrides the natmod Makefile.
+// flags override it, and it overrides the natmod Makefile (its fields reach
+// make as command-line variables).
 type Project struct {
 	Name        string   `toml:"name"`         // module name (MOD): the import name
 	Version     string   `toml:"version"`      // module version, for releases
@@ -28,7 +29,14 @@ type Project struct {
 	Externs     string   `toml:"externs"`      // fixed-address symbols (MPY_EXTERN_SYM_FILE)
 	Libs        []string `toml:"libs"`         // more archives to link (MPY_LD_FLAGS -l)
 	Deps        []string `toml:"deps"`         // mip dependencies, for releases
-	GCSections  *bool    `toml:"gc_sections"`  // link only what mpy_init reaches (--gc-sections)
+	// MPYCrossFlags are more mpy-cross flags, sh syntax (MPY_CROSS_FLAGS).
+	MPYCrossFlags string `toml:"mpy_cross_flags"`
+	// Goal is the make goal the Makefile is read for (MAKECMDGOALS).
+	Goal string `toml:"goal"`
+	// Vars are make variables given to the Makefile, as on make's command line.
+	Vars map[string]string `toml:"vars"`
+	// GCSections links only what mpy_init reaches (--gc-sections).
+	GCSections *bool `toml:"gc_sections"`
 }
 
 // LoadProject reads dir/mpyld.toml; a missing file gives an empty project.

@@ -34,16 +34,19 @@ func (e *MissingToolError) Error() string {
 func ccEnv(arch string) string { return "MPYLD_CC_" + strings.ToUpper(arch) }
 
 // findCompiler returns the C compiler for a: the --cc override if given,
-// else the MPYLD_CC_<ARCH> environment variable if set, else
-// <cross prefix>gcc on PATH. A compiler asked for by name is not replaced
-// by another one when it is missing.
-func findCompiler(a *linker.Arch, override string, getenv func(string) string) (string, error) {
+// else the MPYLD_CC_<ARCH> environment variable if set, else <prefix>gcc on
+// PATH, where the prefix is the Makefile's CROSS if it has one and the
+// arch's otherwise. A compiler asked for by name is not replaced by another
+// one when it is missing.
+func findCompiler(a *linker.Arch, override, cross string, getenv func(string) string) (string, error) {
 	c, how := a.CrossPrefix+"gcc", ""
 	switch {
 	case override != "":
 		c, how = override, " (from --cc)"
 	case getenv(ccEnv(a.Name)) != "":
 		c, how = getenv(ccEnv(a.Name)), " (from "+ccEnv(a.Name)+")"
+	case cross != "" && cross != a.CrossPrefix:
+		c, how = cross+"gcc", " (from CROSS in the Makefile)"
 	}
 	if p, err := exec.LookPath(c); err == nil {
 		return p, nil

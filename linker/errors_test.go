@@ -183,3 +183,36 @@ func TestNoPIC(t *testing.T) {
 		}
 	}
 }
+
+// TestUndefinedRemedy: runtime helpers get the libgcc hint, but not once
+// the runtime libraries are linked; on xtensa a helper the linked libgcc
+// lacks is one Debian's lx106 build leaves to the ESP8266 ROM.
+func TestUndefinedRemedy(t *testing.T) {
+	for _, tt := range []struct {
+		arch, name string
+		runtime    bool
+		want, not  string
+	}{
+		{"armv6m", "__aeabi_uldivmod", false, "LINK_RUNTIME=1", ""},
+		{"armv6m", "__gnu_thumb1_case_uqi", false, "libgcc.a (natmod LINK_RUNTIME=1)", ""},
+		{"rv32imc", "__udivdi3", false, "LINK_RUNTIME=1", ""},
+		{"x64", "__floatsisf", false, "LINK_RUNTIME=1", ""},
+		{"armv6m", "__aeabi_uldivmod", true, "the linked libgcc.a does not define", "LINK_RUNTIME=1"},
+		{"xtensa", "__udivsi3", true, "Debian's lx106 libgcc.a lacks", "LINK_RUNTIME=1"},
+		{"xtensa", "__udivsi3", false, "LINK_RUNTIME=1", ""},
+		{"xtensa", "__udivsi3", false, "ESP8266 ROM", ""},
+		{"armv6m", "__signbit", false, "define it in one of the objects", "libgcc"},
+		{"armv6m", "helper_function", true, "define it in one of the objects", "libgcc"},
+		{"x64", "mp_obj_new_int", false, "mp_fun_table", ""},
+	} {
+		a, err := LookupArch(tt.arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &linker{arch: a, cfg: &Config{LinkRuntime: tt.runtime}}
+		got := l.undefinedRemedy(tt.name)
+		if !strings.Contains(got, tt.want) || tt.not != "" && strings.Contains(got, tt.not) {
+			t.Errorf("%s %s (runtime linked %v): %q; want %q without %q", tt.arch, tt.name, tt.runtime, got, tt.want, tt.not)
+		}
+	}
+}

@@ -29,6 +29,9 @@ type Config struct {
 	NoData bool
 	// SourceName is qstr 0: Target.SourceName of the output path.
 	SourceName string
+	// LinkRuntime says that Libs hold the toolchain's runtime libraries
+	// (libgcc, libm): error remedies do not suggest linking them.
+	LinkRuntime bool
 	// ReadFile reads inputs; nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
 	// Logf, if set, receives verbose output; Verbose selects how much

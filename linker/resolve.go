@@ -7,6 +7,7 @@ package linker
 import (
 	"debug/elf"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -39,12 +40,37 @@ var remedies = map[string]string{
 	"free":    "use m_free from py/dynruntime.h",
 }
 
-func undefinedRemedy(name string) string {
+// runtimeHelper matches the compiler's runtime helpers (libgcc) by name: the
+// operation, then the machine modes of its operands, then mostly their
+// count (__udivsi3, __floatsisf, __extendsfdf2, __umoddi3).
+var runtimeHelper = regexp.MustCompile(`^__[a-z]+(qi|hi|si|di|ti|sf|df|tf|xf|sc|dc)[0-9]?$`)
+
+// isRuntimeHelper says whether name is a compiler runtime helper: one of
+// libgcc's by-mode family, ARM's __aeabi_* and __gnu_* (__gnu_thumb1_case_uqi
+// for switch tables), RISC-V's -msave-restore routines.
+func isRuntimeHelper(name string) bool {
+	for _, p := range []string{"__aeabi_", "__gnu_", "__riscv_save_", "__riscv_restore_"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return runtimeHelper.MatchString(name)
+}
+
+// undefinedRemedy suggests a fix for an undefined symbol.
+func (l *linker) undefinedRemedy(name string) string {
 	if r, ok := remedies[name]; ok {
 		return r
 	}
+	lx106 := l.arch.Name == "xtensa"
 	switch {
-	case strings.HasPrefix(name, "__aeabi_") || strings.HasPrefix(name, "__") && (strings.Contains(name, "div") || strings.Contains(name, "mod") || strings.Contains(name, "df") || strings.Contains(name, "sf") || strings.Contains(name, "di") || strings.Contains(name, "clz") || strings.Contains(name, "mul")):
+	case isRuntimeHelper(name) && lx106 && l.cfg.LinkRuntime:
+		return "a compiler runtime helper that Debian's lx106 libgcc.a lacks: on the ESP8266 it lives in ROM, so link with --externs and the ROM's linker script (natmod MPY_EXTERN_SYM_FILE=$(MPY_DIR)/ports/esp8266/boards/eagle.rom.addr.v6.ld)"
+	case isRuntimeHelper(name) && l.cfg.LinkRuntime:
+		return "a compiler runtime helper that the linked libgcc.a does not define: check that the compiler and its flags are those of the arch"
+	case isRuntimeHelper(name) && lx106:
+		return "a compiler runtime helper: add -l with the toolchain's libgcc.a (natmod LINK_RUNTIME=1), or, for those Debian's lx106 libgcc.a lacks, --externs with the ESP8266 ROM's linker script (MPY_EXTERN_SYM_FILE)"
+	case isRuntimeHelper(name):
 		return "a compiler runtime helper: add -l with the toolchain's libgcc.a (natmod LINK_RUNTIME=1)"
 	case strings.HasPrefix(name, "mp_") || strings.HasPrefix(name, "m_"):
 		return "the runtime reaches native modules only through mp_fun_table: use the py/dynruntime.h API"
@@ -76,7 +102,7 @@ func (l *linker) resolve() {
 			l.errs.addf("%s: undefined symbol %q: %s has no %s in mp_fun_table; it needs MicroPython %s or later: build against a newer MicroPython tree, or do without it",
 				s.obj.name, name, l.target, name, firstWith(name))
 		default:
-			l.errs.add(fmt.Errorf("%s: undefined symbol %q: %s", s.obj.name, name, undefinedRemedy(name)))
+			l.errs.add(fmt.Errorf("%s: undefined symbol %q: %s", s.obj.name, name, l.undefinedRemedy(name)))
 		}
 	}
 	// Weak undefined references with no definition anywhere read as address 0.

@@ -3,12 +3,17 @@
 package linker
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 )
+
+// ErrNotTree is what TreeTarget's error wraps when dir is not a MicroPython
+// tree at all.
+var ErrNotTree = errors.New("not a MicroPython tree")
 
 var defineNum = regexp.MustCompile(`(?m)^#define\s+(MICROPY_VERSION_MAJOR|MICROPY_VERSION_MINOR|MICROPY_VERSION_MICRO|MICROPY_VERSION_PRERELEASE|MPY_VERSION|MPY_SUB_VERSION)\s+(\d+)\s*$`)
 
@@ -22,7 +27,7 @@ func TreeTarget(dir string) (Target, error) {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			if os.IsNotExist(err) {
-				return Target{}, fmt.Errorf("%s is not a MicroPython tree: %s is missing (set MPY_DIR or --mpy-dir to the top of a MicroPython checkout)", dir, f)
+				return Target{}, fmt.Errorf("%s is %w: %s is missing (set MPY_DIR or --mpy-dir to the top of a MicroPython checkout)", dir, ErrNotTree, f)
 			}
 			return Target{}, err
 		}

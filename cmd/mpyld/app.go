@@ -52,7 +52,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			if c.NArg() == 0 {
 				return cli.ShowAppHelp(c)
 			}
-			return linkAction(c)
+			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},
 		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mpyld/mpyld/internal/testutil"
+	"github.com/mpyld/mpyld/linker"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -84,5 +85,47 @@ func TestRefusedLeaveNoOutput(t *testing.T) {
 	}
 	if n < 30 {
 		t.Errorf("only %d cases", n)
+	}
+}
+
+// TestSummaryAsReference: run as mpy_ld.py (no subcommand), mpyld prints
+// the size summary the reference printed for every case it linked.
+func TestSummaryAsReference(t *testing.T) {
+	n := 0
+	for _, c := range testutil.Cases(t) {
+		if c.Status != 0 || strings.HasPrefix(c.Module, "err_") {
+			continue
+		}
+		n++
+		t.Run(c.Name, func(t *testing.T) {
+			a, err := linker.LookupArch(c.Arch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"mpyld", "--arch", c.Arch, "-o", filepath.Join(t.TempDir(), c.Output)}
+			if c.Qstrs != "" {
+				args = append(args, "--qstrs", filepath.Join(c.Dir, c.Qstrs))
+			}
+			for _, l := range c.Libs {
+				args = append(args, "-l", testutil.Lib(t, a.CrossPrefix+"gcc", a.CFlags, l))
+			}
+			for _, o := range c.Objs {
+				args = append(args, filepath.Join(c.Dir, o))
+			}
+			var out, errb bytes.Buffer
+			if code := run(args, &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			want, err := os.ReadFile(filepath.Join(c.Dir, "link.out"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != string(want) {
+				t.Errorf("printed\n%s\nthe reference printed\n%s", out.String(), want)
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no golden case")
 	}
 }

@@ -27,7 +27,9 @@ func buildFlags() []cli.Flag {
 		&cli.StringFlag{Name: "externs", Usage: "linker script of fixed-address symbols (MPY_EXTERN_SYM_FILE)"},
 		&cli.StringSliceFlag{Name: "lib", Aliases: []string{"l"}, Usage: "extra static archive to link; repeatable"},
 		&cli.StringSliceFlag{Name: "cc", Usage: "compiler for an arch, ARCH=PATH; repeatable (or MPYLD_CC_<ARCH>)"},
-		&cli.StringFlag{Name: "mpy-cross", Usage: "mpy-cross program for .py sources (default: from --mpy-dir, then PATH)"},
+		&cli.StringFlag{Name: "mpy-cross", Usage: "mpy-cross program for .py sources (default: the Makefile's MPY_CROSS or the one in --mpy-dir, then PATH)"},
+		&cli.StringFlag{Name: "mpy-cross-flags", Usage: "more mpy-cross flags for .py sources (after the Makefile's MPY_CROSS_FLAGS)"},
+		&cli.StringFlag{Name: "goal", Usage: "make goal to read the Makefile for (MAKECMDGOALS), when it sets the module up only for one"},
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "parallel compile jobs"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per step"},
 		&cli.BoolFlag{Name: "x", Usage: "print each external command before running it"},
@@ -42,9 +44,10 @@ func buildCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "build",
 		Usage:     "compile, link and merge a native module for one, several or all arches",
-		ArgsUsage: "[SOURCE...]",
+		ArgsUsage: "[VAR=value...] [SOURCE...]",
 		Description: "Inputs come from flags, then mpyld.toml in the module folder, then the natmod\n" +
-			"Makefile's variables (MPY_DIR, MOD, SRC, ARCH, LINK_RUNTIME, CFLAGS_EXTRA, ...).\n" +
+			"Makefile, which GNU make reads (MPY_DIR, MOD, SRC, ARCH, LINK_RUNTIME, CFLAGS_EXTRA, ...).\n" +
+			"VAR=value arguments are make variables, as on make's command line.\n" +
 			"One arch writes <name>.mpy in the module folder (as make); several write\n" +
 			"dist/<arch>/<name>.mpy. Nothing recompiles unless a source, a header or a flag changed.",
 		Flags:  buildFlags(),
@@ -53,13 +56,16 @@ func buildCommand() *cli.Command {
 }
 
 func buildOptions(c *cli.Context) (builder.Options, error) {
+	sources, vars, err := splitVars(c.Args().Slice())
+	if err != nil {
+		return builder.Options{}, err
+	}
 	opt := builder.Options{
-		Dir: c.String("dir"), Name: c.String("name"), Sources: c.Args().Slice(), MPYDir: c.String("mpy-dir"),
+		Dir: c.String("dir"), Name: c.String("name"), Sources: sources, Vars: vars, MPYDir: c.String("mpy-dir"),
 		Arches: c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
 		ArchFlags: c.String("arch-flags"), Externs: c.String("externs"), Libs: c.StringSlice("lib"),
-		MPYCross: c.String("mpy-cross"), Jobs: c.Int("jobs"),
+		MPYCross: c.String("mpy-cross"), MPYCrossFlags: c.String("mpy-cross-flags"), Goal: c.String("goal"), Jobs: c.Int("jobs"),
 	}
-	var err error
 	if opt.CC, err = parseCC(c.StringSlice("cc")); err != nil {
 		return opt, err
 	}
@@ -83,6 +89,24 @@ func buildOptions(c *cli.Context) (builder.Options, error) {
 		opt.Progress = func(done, total int) { fmt.Fprintf(stderr, "\r[%d/%d]", done, total) }
 	}
 	return opt, nil
+}
+
+// splitVars separates make variables (NAME=value) from sources among the
+// arguments, as make tells them from goals.
+func splitVars(args []string) (sources []string, vars map[string]string, err error) {
+	vars = map[string]string{}
+	for _, a := range args {
+		name, value, ok := strings.Cut(a, "=")
+		if !ok || strings.ContainsAny(name, "/") {
+			sources = append(sources, a)
+			continue
+		}
+		if name == "" || strings.ContainsAny(name, " \t:#") {
+			return nil, nil, usagef("%q: a make variable is NAME=value", a)
+		}
+		vars[name] = value
+	}
+	return sources, vars, nil
 }
 
 // parseCC reads --cc ARCH=PATH values.
@@ -147,14 +171,25 @@ func wrapBuildError(err error) error {
 
 func cleanCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "clean",
-		Usage: "remove the build and dist folders and the built module",
+		Name:      "clean",
+		Usage:     "remove the build and dist folders and the built module",
+		ArgsUsage: "[VAR=value...]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "module folder"},
 			&cli.StringFlag{Name: "name", Usage: "module name (default: from mpyld.toml or the Makefile)"},
+			&cli.StringFlag{Name: "mpy-dir", EnvVars: []string{"MPY_DIR"}, Usage: "MicroPython source tree, for reading the Makefile"},
+			&cli.StringFlag{Name: "goal", Usage: "make goal to read the Makefile for (MAKECMDGOALS)"},
 		},
 		Action: func(c *cli.Context) error {
-			removed, err := builder.Clean(c.String("dir"), c.String("name"))
+			sources, vars, err := splitVars(c.Args().Slice())
+			if err != nil {
+				return err
+			}
+			if len(sources) > 0 {
+				return usagef("clean takes no sources, only VAR=value")
+			}
+			removed, err := builder.Clean(c.Context, builder.Options{Dir: c.String("dir"), Name: c.String("name"),
+				MPYDir: c.String("mpy-dir"), Goal: c.String("goal"), Vars: vars})
 			for _, r := range removed {
 				fmt.Fprintf(c.App.ErrWriter, "removed %s\n", r)
 			}

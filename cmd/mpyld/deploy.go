@@ -69,7 +69,7 @@ func deployAction(c *cli.Context) error {
 	dir := c.String("dir")
 	name := c.String("name")
 	if name == "" {
-		name = builder.ModuleName(dir, "")
+		name = builder.ModuleName(c.Context, builder.Options{Dir: dir, MPYDir: c.String("mpy-dir")})
 	}
 	if name == "" {
 		return usagef("no module name: give --name, or set name in %s", builder.ProjectFile)

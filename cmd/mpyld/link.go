@@ -36,7 +36,7 @@ func linkCommand() *cli.Command {
 		Usage:     "link relocatable objects into a native .mpy",
 		ArgsUsage: "OBJ...",
 		Flags:     linkFlags(),
-		Action:    linkAction,
+		Action:    func(c *cli.Context) error { return linkAction(c, 0) },
 	}
 }
 
@@ -50,7 +50,7 @@ func checkCommand() *cli.Command {
 			if c.String("map") != "" {
 				return usagef("check writes nothing: link with --map for a map")
 			}
-			cfg, _, err := linkConfig(c)
+			cfg, _, err := linkConfig(c, 0)
 			if err != nil {
 				return err
 			}
@@ -64,8 +64,10 @@ func checkCommand() *cli.Command {
 	}
 }
 
-// linkConfig turns the link flags into a linker configuration and the output path.
-func linkConfig(c *cli.Context) (*linker.Config, string, error) {
+// linkConfig turns the link flags into a linker configuration and the output
+// path. verbosity is the level without -v: mpy_ld.py's command line starts
+// at 1 (it prints the size summary), the link subcommand at 0 (quiet).
+func linkConfig(c *cli.Context, verbosity int) (*linker.Config, string, error) {
 	objs := c.Args().Slice()
 	if len(objs) == 0 {
 		return nil, "", usagef("no input objects given")
@@ -94,6 +96,11 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 	if n := c.String("source-name"); n != "" {
 		cfg.SourceName = n
 	}
+	for _, l := range cfg.Libs {
+		if strings.HasPrefix(filepath.Base(l), "libgcc") {
+			cfg.LinkRuntime = true // as LINK_RUNTIME=1 links it
+		}
+	}
 	if q := c.String("qstrs"); q != "" {
 		h, err := os.ReadFile(q)
 		if err != nil {
@@ -111,17 +118,19 @@ func linkConfig(c *cli.Context) (*linker.Config, string, error) {
 			return nil, "", err
 		}
 	}
-	if v := c.Count("verbose"); v > 0 {
+	if v := verbosity + c.Count("verbose"); v > 0 {
 		cfg.Verbose = v
 		w := c.App.Writer
 		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-		cfg.Logf("target:       %s (from %s)", target, from)
+		if c.Count("verbose") > 0 {
+			cfg.Logf("target:       %s (from %s)", target, from)
+		}
 	}
 	return cfg, out, nil
 }
 
-func linkAction(c *cli.Context) error {
-	cfg, out, err := linkConfig(c)
+func linkAction(c *cli.Context, verbosity int) error {
+	cfg, out, err := linkConfig(c, verbosity)
 	if err != nil {
 		return err
 	}

@@ -17,13 +17,15 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the command-line scripts in testdata/script. $GOLDEN is
-// the golden corpus, $CORPUS the C sources.
+// the golden corpus, $CORPUS the C sources, $STANDIN the stand-in
+// MicroPython tree for natmod Makefiles.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("GOLDEN", testutil.Golden())
 			e.Setenv("CORPUS", filepath.Join(testutil.Root(), "testdata", "corpus"))
+			e.Setenv("STANDIN", filepath.Join(testutil.Root(), "testdata", "mpy-standin"))
 			e.Setenv("MPREMOTE", filepath.Join(testutil.Root(), "cmd", "mpyld", "testdata", "mpremote"))
 			return nil
 		},

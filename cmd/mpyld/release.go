@@ -28,7 +28,7 @@ func releaseCommand() *cli.Command {
 		Description: "Writes <arch>/<name>.mpy and <arch>/package.json for each arch, a top-level\n" +
 			"package.json with {MPY_ARCH} URLs, manifest.json, SHA256SUMS and <name>-<version>.tar.xz.\n" +
 			"Archive entries get the time in SOURCE_DATE_EPOCH (default 0): two runs give the same bytes.",
-		ArgsUsage: "[SOURCE...]",
+		ArgsUsage: "[VAR=value...] [SOURCE...]",
 		Flags:     flags,
 		Action: func(c *cli.Context) error {
 			bo, err := buildOptions(c)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -44,9 +45,12 @@ func resolveTarget(c *cli.Context) (linker.Target, string, error) {
 		t, err := linker.TreeTarget(d)
 		return t, d, err
 	}
+	// Trees found without being asked for count only when they are trees.
 	if d := os.Getenv("MPY_DIR"); d != "" {
 		t, err := linker.TreeTarget(d)
-		return t, d + " ($MPY_DIR)", err
+		if !errors.Is(err, linker.ErrNotTree) {
+			return t, d + " ($MPY_DIR)", err
+		}
 	}
 	if d := enclosingTree(); d != "" {
 		t, err := linker.TreeTarget(d)

@@ -1,0 +1,357 @@
+// This file implements building one arch, step by step: resolve the module,
+// sort its sources, find the compiler, write the qstr config header, compile,
+// run mpy-cross, link, merge.
+
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/mpyld/mpyld/internal/atomicfile"
+	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/mpy"
+)
+
+// archBuild is the state of one arch's build, filled in step by step.
+type archBuild struct {
+	*builder
+	arch    *linker.Arch
+	several bool // one of several arches: build/<arch>, dist/<arch>
+	all     bool // "all": an arch without a compiler is skipped
+	dir     string
+
+	mod    *module
+	out    layout
+	srcs   sources
+	tc     *toolchain
+	qstrs  linker.Qstrs
+	cflags []string
+	objs   []string // compiled objects, then the .o sources
+	pyMPY  []string // compiled .py sources
+	linked *linker.Result
+	res    Result
+}
+
+// sources are a module's sources by kind, each in SRC order.
+type sources struct {
+	c, asm, py, objs, libs []string
+}
+
+// skipError says why an arch is skipped rather than failed.
+type skipError struct{ err error }
+
+func (e *skipError) Error() string { return e.err.Error() }
+
+// buildArch builds one arch and reports how it went.
+func (b *builder) buildArch(ctx context.Context, a *linker.Arch, several, all bool) Result {
+	j := &archBuild{builder: b, arch: a, several: several, all: all, dir: b.opt.Dir}
+	j.res.Arch = a.Name
+	err := j.run(ctx)
+	var skip *skipError
+	switch {
+	case errors.As(err, &skip):
+		j.res.Skipped = skip.Error()
+	case err != nil:
+		j.res.Err = fmt.Errorf("%s: %w", a.Name, err)
+		j.res.Error = j.res.Err.Error()
+	}
+	return j.res
+}
+
+func (j *archBuild) run(ctx context.Context) error {
+	var err error
+	if j.mod, err = j.resolve(ctx, j.arch); err != nil {
+		return err
+	}
+	j.out = layoutFor(j.mod, j.arch, j.several)
+	if err := j.sortSources(); err != nil {
+		return err
+	}
+	if err := j.findToolchain(ctx); err != nil {
+		return err
+	}
+	j.planSteps(1 + len(j.srcs.c) + len(j.srcs.asm) + len(j.srcs.py) + 1)
+	if err := j.writeConfigHeader(); err != nil {
+		return err
+	}
+	if err := j.compile(ctx); err != nil {
+		return err
+	}
+	if err := j.compilePython(ctx); err != nil {
+		return err
+	}
+	if err := j.link(ctx); err != nil {
+		return err
+	}
+	return j.merge()
+}
+
+// sortSources sorts the sources by kind.
+func (j *archBuild) sortSources() error {
+	for _, s := range j.mod.sources {
+		switch strings.ToLower(filepath.Ext(s)) {
+		case ".c":
+			j.srcs.c = append(j.srcs.c, s)
+		case ".s":
+			j.srcs.asm = append(j.srcs.asm, s)
+		case ".py":
+			j.srcs.py = append(j.srcs.py, s)
+		case ".o":
+			j.srcs.objs = append(j.srcs.objs, s)
+		case ".a":
+			j.srcs.libs = append(j.srcs.libs, s)
+		default:
+			return fmt.Errorf("source %q: use .c, .S, .py, .o or .a files", s)
+		}
+	}
+	return nil
+}
+
+// findToolchain finds the compiler, when there is anything to compile or
+// runtime libraries to find, and asks it what dynruntime.mk asks it.
+func (j *archBuild) findToolchain(ctx context.Context) error {
+	j.tc = &toolchain{}
+	if len(j.srcs.c)+len(j.srcs.asm) == 0 && !j.mod.linkRuntime {
+		return nil
+	}
+	cc, err := findCompiler(j.arch, j.opt.CC[j.arch.Name], j.mod.cross, j.opt.Getenv)
+	if err != nil {
+		if j.all {
+			return &skipError{err}
+		}
+		return err
+	}
+	j.tc, err = j.probe(ctx, j.arch, cc)
+	return err
+}
+
+// writeConfigHeader writes the qstr config header made from every source
+// (SRC order), rewriting it only when it changes.
+func (j *archBuild) writeConfigHeader() error {
+	if err := os.MkdirAll(filepath.Join(j.dir, j.out.buildDir), 0o755); err != nil {
+		return err
+	}
+	var texts [][]byte
+	for _, s := range j.mod.sources {
+		ext := strings.ToLower(filepath.Ext(s))
+		if ext == ".o" || ext == ".a" {
+			continue
+		}
+		data, err := os.ReadFile(inDir(j.dir, s))
+		if err != nil {
+			return err
+		}
+		texts = append(texts, data)
+	}
+	j.qstrs = linker.ScanQstrs(linker.DefaultTarget, texts...)
+	h := j.out.configH(j.mod)
+	if err := writeIfChanged(filepath.Join(j.dir, h), linker.ConfigHeader(linker.DefaultTarget, j.qstrs)); err != nil {
+		return err
+	}
+	j.logf("%s: GEN %s", j.arch.Name, h)
+	j.step(1)
+	return nil
+}
+
+// compileFlags composes the compiler flags: the Makefile's own before,
+// dynruntime.mk's (for this build folder and compiler), CFLAGS_EXTRA, the
+// Makefile's own after.
+func (j *archBuild) compileFlags() []string {
+	m := j.mod
+	f := append([]string(nil), m.cflagsPre...)
+	f = append(f, dynruntimeCFlags(j.arch, m.mpyDir, j.out.configH(m), j.tc.specs, m.float, append(j.sizeCFlags(), m.cflagsExtra...))...)
+	return append(f, m.cflagsPost...)
+}
+
+// compile compiles the C sources, then the assembly ones (dynruntime.mk's
+// order), in parallel.
+func (j *archBuild) compile(ctx context.Context) error {
+	j.cflags = j.compileFlags()
+	srcs := append(append([]string(nil), j.srcs.c...), j.srcs.asm...)
+	objs := make([]string, len(srcs))
+	errs := make([]error, len(srcs))
+	fresh := make([]bool, len(srcs))
+	var wg sync.WaitGroup
+	for i, s := range srcs {
+		wg.Add(1)
+		go func(i int, s string) {
+			defer wg.Done()
+			j.sem <- struct{}{}
+			defer func() { <-j.sem }()
+			objs[i] = j.out.objectPath(s, ".o")
+			fresh[i], errs[i] = j.compileOne(ctx, s, objs[i])
+			j.step(1)
+		}(i, s)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return err
+		}
+		j.count(fresh[i])
+	}
+	j.objs = append(objs, j.srcs.objs...)
+	return nil
+}
+
+func (j *archBuild) count(fresh bool) {
+	if fresh {
+		j.res.Compiled++
+	} else {
+		j.res.UpToDate++
+	}
+}
+
+// compileOne compiles one C or assembly file, unless the cache says its
+// object is up to date.
+func (j *archBuild) compileOne(ctx context.Context, src, obj string) (bool, error) {
+	if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(obj)), 0o755); err != nil {
+		return false, err
+	}
+	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", src)
+	return j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: j.tc.cc, args: args, depFile: obj + ".d",
+		key: j.mod.vars, label: "CC " + src})
+}
+
+// compilePython compiles the .py sources with mpy-cross.
+func (j *archBuild) compilePython(ctx context.Context) error {
+	if len(j.srcs.py) == 0 {
+		return nil
+	}
+	prog, pre, err := j.findMPYCross()
+	if err != nil {
+		return err
+	}
+	for _, s := range j.srcs.py {
+		out := j.out.objectPath(s, ".mpy")
+		if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(out)), 0o755); err != nil {
+			return err
+		}
+		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, s)
+		fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: out, prog: prog, args: args, inputs: []string{s},
+			key: j.mod.vars, label: "MPY " + s})
+		if err != nil {
+			return err
+		}
+		j.count(fresh)
+		j.pyMPY = append(j.pyMPY, out)
+		j.step(1)
+	}
+	return nil
+}
+
+// findMPYCross returns the mpy-cross program and the words that come before
+// its flags: --mpy-cross, else the Makefile's MPY_CROSS (or the one in
+// MPY_DIR), else mpy-cross on PATH.
+func (j *archBuild) findMPYCross() (string, []string, error) {
+	if j.opt.MPYCross != "" {
+		return j.opt.MPYCross, nil, nil
+	}
+	var tried []string
+	if cmd := j.mod.mpyCross; len(cmd) > 0 {
+		p := cmd[0]
+		if strings.Contains(p, "/") {
+			p = inDir(j.dir, p)
+			tried = append(tried, p)
+			if fileExists(p) {
+				return p, cmd[1:], nil
+			}
+		} else {
+			tried = append(tried, p)
+			if lp, err := exec.LookPath(p); err == nil {
+				return lp, cmd[1:], nil
+			}
+		}
+	}
+	tried = append(tried, "mpy-cross")
+	if p, err := exec.LookPath("mpy-cross"); err == nil {
+		return p, nil, nil
+	}
+	return "", nil, &MissingToolError{Tool: "mpy-cross (for " + j.srcs.py[0] + ")", Tried: tried, Package: "MicroPython's mpy-cross: make -C $MPY_DIR/mpy-cross"}
+}
+
+// link links the objects into the native part of the module.
+func (j *archBuild) link(ctx context.Context) error {
+	m := j.mod
+	cfg := &linker.Config{Arch: j.arch, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m), Objects: j.objs,
+		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(),
+		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(j.dir, p)) }}
+	cfg.Libs = append(cfg.Libs, m.libsPre...)
+	if m.linkRuntime {
+		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.dir, j.cflags)
+		if err != nil {
+			return err
+		}
+		cfg.Libs = append(cfg.Libs, rl...)
+	}
+	cfg.Libs = append(append(cfg.Libs, j.srcs.libs...), m.libs...)
+	if m.externs != "" {
+		data, err := os.ReadFile(inDir(j.dir, m.externs))
+		if err != nil {
+			return fmt.Errorf("externs: %v", err)
+		}
+		if cfg.Externs, err = linker.ParseExterns(m.externs, data); err != nil {
+			return err
+		}
+	}
+	var err error
+	if cfg.ArchFlags, err = linker.ParseArchFlags(j.arch, m.archFlags); err != nil {
+		return err
+	}
+	native := j.out.native(m)
+	j.logf("%s: LINK %s", j.arch.Name, native)
+	if j.linked, err = linker.Link(cfg); err != nil {
+		return err
+	}
+	j.res.Objects = j.objs
+	if err := atomicfile.Write(filepath.Join(j.dir, native), j.linked.MPY, 0o644); err != nil {
+		return err
+	}
+	j.res.Map, err = j.writeMap(cfg)
+	return err
+}
+
+// merge writes the module: the native part, then the .py parts.
+func (j *archBuild) merge() error {
+	inputs := []mpy.MergeInput{{Name: j.out.native(j.mod), Data: j.linked.MPY}}
+	for _, p := range j.pyMPY {
+		data, err := os.ReadFile(filepath.Join(j.dir, p))
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, mpy.MergeInput{Name: p, Data: data})
+	}
+	final, err := mpy.Merge(inputs, nil)
+	if err != nil {
+		return err
+	}
+	out := filepath.Join(j.dir, j.out.output)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(out, final, 0o644); err != nil {
+		return err
+	}
+	j.logf("%s: GEN %s", j.arch.Name, j.out.output)
+	j.step(1)
+	r, l := &j.res, j.linked
+	r.Output, r.TextSize, r.RodataSize, r.BSSSize, r.GOTEntries = j.out.output, l.TextSize, l.RodataSize, l.BSSSize, l.GOTEntries
+	return nil
+}
+
+func writeIfChanged(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && string(old) == string(data) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
+}
