@@ -24,7 +24,12 @@ type Options struct {
 	Dir         string // module folder; default "."
 	Name        string // module name (MOD)
 	Sources     []string
-	MPYDir      string
+	// MPYDirs are the MicroPython trees to build for (MPY_DIR); with
+	// several, the module is built for each (dist/<arch>_<X.Y>/).
+	MPYDirs []string
+	// MicroPython is the release to build for without a tree ("1.22",
+	// "dev"); a tree's own version wins.
+	MicroPython string
 	Arches      []string // arch names, or "all"
 	Float       string
 	LinkRuntime *bool
@@ -69,6 +74,11 @@ type Result struct {
 	UpToDate   int      `json:"up_to_date"`
 	Objects    []string `json:"objects,omitempty"`
 	Map        string   `json:"map,omitempty"` // the link map, with --map
+	// The MicroPython built for: its version ("v1.22.2", or "" when only
+	// the ABI is known), .mpy ABI ("6.2") and mpyld profile.
+	MicroPython string `json:"micropython,omitempty"`
+	MPYABI      string `json:"mpy_abi,omitempty"`
+	Profile     string `json:"profile,omitempty"`
 	Err        error    `json:"-"`
 	Error      string   `json:"error,omitempty"`
 }
@@ -151,14 +161,20 @@ func Build(ctx context.Context, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	results := make([]Result, len(arches))
+	trees, err := b.trees()
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(arches)*len(trees))
 	var wg sync.WaitGroup
-	for i, a := range arches {
-		wg.Add(1)
-		go func(i int, a *linker.Arch) {
-			defer wg.Done()
-			results[i] = b.buildArch(ctx, a, len(arches) > 1 || all, all)
-		}(i, a)
+	for t, tree := range trees {
+		for i, a := range arches {
+			wg.Add(1)
+			go func(k int, a *linker.Arch, tree variant) {
+				defer wg.Done()
+				results[k] = b.buildArch(ctx, a, tree, len(arches) > 1 || all, all)
+			}(t*len(arches)+i, a, tree)
+		}
 	}
 	wg.Wait()
 	var errs []error

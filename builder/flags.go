@@ -16,19 +16,30 @@ import (
 // splitAround: it matches one -specs= word, or none.
 const anySpecs = "-specs=*"
 
-// dynruntimeCFlags returns the flags dynruntime.mk (MicroPython v1.28) puts
+// dynruntimeCFlags returns the flags the target's dynruntime.mk puts
 // between a Makefile's CFLAGS set before including it and those set after,
 // in its order: include paths, language and warnings, the config header,
-// CFLAGS_ARCH (position independence and the arch's own flags, then
-// -specs with picolibc), the float implementation, CFLAGS_EXTRA.
-func dynruntimeCFlags(a *linker.Arch, mpyDir, configH, specs, float string, extra []string) []string {
+// position independence and the arch's own flags (CFLAGS_ARCH from v1.25,
+// then -specs with picolibc), the float implementation, CFLAGS_EXTRA.
+func dynruntimeCFlags(t linker.Target, a *linker.Arch, mpyDir, configH, specs, float string, extra []string) []string {
 	f := []string{"-I."}
 	if mpyDir != "" {
 		f = append(f, "-I"+mpyDir)
 	}
 	f = append(f, "-std=c99", "-Os", "-Wall", "-Werror", "-DNDEBUG", "-DNO_QSTR", "-DMICROPY_ENABLE_DYNRUNTIME",
-		"-DMP_CONFIGFILE=<"+configH+">", "-fpic", "-fno-common", "-U_FORTIFY_SOURCE")
-	f = append(f, a.CFlags...)
+		"-DMP_CONFIGFILE=<"+configH+">", "-fpic", "-fno-common")
+	d := t.Dynruntime()
+	if d.SplitFortify {
+		f = append(f, "-U", "_FORTIFY_SOURCE")
+	} else {
+		f = append(f, "-U_FORTIFY_SOURCE")
+	}
+	for _, flag := range a.CFlags {
+		if d.HostCompilers && flag == "-m32" {
+			continue // i686-linux-gnu-gcc builds 32-bit code by itself
+		}
+		f = append(f, flag)
+	}
 	if specs != "" {
 		f = append(f, "-specs="+specs)
 	}
@@ -89,10 +100,14 @@ func mismatch(words, pattern []string) string {
 }
 
 // sourceName is a module's first qstr: the -o path make gives the linker,
-// $(BUILD)/$(MOD).native.mpy. It does not depend on the arch or on how many
-// arches are built, so every build of a module has the same one.
+// $(BUILD)/$(MOD).native.mpy; for the development branch the base name of
+// its $(BUILD)/$(MOD).mpy. It does not depend on how many arches or
+// versions are built, so every build of a module has the same one.
 func sourceName(m *module) string {
-	return m.build + "/" + m.name + ".native.mpy"
+	if m.target.Dynruntime().BuildPerArch {
+		return m.target.SourceName(m.build + "/" + m.name + ".mpy")
+	}
+	return m.target.SourceName(m.build + "/" + m.name + ".native.mpy")
 }
 
 // layout is where one arch's files go, relative to the module folder.

@@ -105,11 +105,11 @@ func TestMakefileRead(t *testing.T) {
 		{x64, map[string]string{"OPT": "3"}, "-DEXTRA=3", false},
 		{armv6m, nil, "-DEXTRA=1", true},
 	} {
-		b, err := newBuilder(Options{Dir: dir, MPYDir: standin(), Goal: "native", Vars: tt.vars})
+		b, err := newBuilder(Options{Dir: dir, MPYDirs: []string{standin()}, Goal: "native", Vars: tt.vars})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := b.resolve(context.Background(), tt.arch)
+		m, err := b.resolve(context.Background(), tt.arch, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,6 +121,7 @@ func TestMakefileRead(t *testing.T) {
 			mpyCross:      []string{standin() + "/bin/mpy-cross"},
 			mpyCrossFlags: map[string][]string{"helpers.py": {"-s", "helpers.py", "-march=" + tt.arch.Name}},
 			cross:         tt.arch.CrossPrefix, vars: sortedVars(makeCommandLine(tt.arch, b.settings())),
+			target:        linker.DefaultTarget, clangRT: true, // the stand-in says v1.28.0
 		}
 		if !reflect.DeepEqual(m, want) {
 			t.Errorf("%s %v:\n got %+v\nwant %+v", tt.arch.Name, tt.vars, m, want)
@@ -130,8 +131,8 @@ func TestMakefileRead(t *testing.T) {
 		}
 	}
 	// Read with no goal, the Makefile sets nothing up: the error says how to give one.
-	b, _ := newBuilder(Options{Dir: dir, MPYDir: standin()})
-	if _, err := b.resolve(context.Background(), x64); err == nil || !strings.Contains(err.Error(), "give it with --goal") {
+	b, _ := newBuilder(Options{Dir: dir, MPYDirs: []string{standin()}})
+	if _, err := b.resolve(context.Background(), x64, ""); err == nil || !strings.Contains(err.Error(), "give it with --goal") {
 		t.Errorf("no goal: got %v, want advice to give --goal", err)
 	}
 }
@@ -143,27 +144,27 @@ func TestMakefileErrors(t *testing.T) {
 	dir := t.TempDir()
 	x64, _ := linker.LookupArch("x64")
 	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("MOD = m\nSRC = m.c\ninclude $(MPY_DIR)/py/dynruntime.mk\n"), 0o644)
-	b, _ := newBuilder(Options{Dir: dir, MPYDir: filepath.Join(dir, "nowhere")})
-	_, err := b.resolve(context.Background(), x64)
+	b, _ := newBuilder(Options{Dir: dir, MPYDirs: []string{filepath.Join(dir, "nowhere")}})
+	_, err := b.resolve(context.Background(), x64, "")
 	if err == nil || !strings.Contains(err.Error(), "make failed reading it for x64") || !strings.Contains(err.Error(), "nowhere/py/dynruntime.mk") {
 		t.Errorf("missing tree: got %v", err)
 	}
 	// No ARCH anywhere: make's refusal is mpyld's "no architecture".
-	if _, err := Build(context.Background(), Options{Dir: dir, MPYDir: standin()}); !errors.Is(err, ErrNoArch) {
+	if _, err := Build(context.Background(), Options{Dir: dir, MPYDirs: []string{standin()}}); !errors.Is(err, ErrNoArch) {
 		t.Errorf("no arch: got %v, want ErrNoArch", err)
 	}
 	// CFLAGS without dynruntime.mk's flags cannot be reproduced.
 	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("MOD = m\nSRC = m.c\ninclude $(MPY_DIR)/py/dynruntime.mk\nCFLAGS := $(filter-out -Os,$(CFLAGS)) -O2\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "m.c"), nil, 0o644)
-	b, _ = newBuilder(Options{Dir: dir, MPYDir: standin()})
-	_, err = b.resolve(context.Background(), x64)
+	b, _ = newBuilder(Options{Dir: dir, MPYDirs: []string{standin()}})
+	_, err = b.resolve(context.Background(), x64, "")
 	if err == nil || !strings.Contains(err.Error(), `it has "-Wall" where dynruntime.mk puts "-Os"`) {
 		t.Errorf("changed CFLAGS: got %v", err)
 	}
 	toml := t.TempDir()
 	os.WriteFile(filepath.Join(toml, ProjectFile), []byte("name = \"m\"\nsources = [\"m.c\"]\n"), 0o644)
 	b, _ = newBuilder(Options{Dir: toml, Vars: map[string]string{"CONFIG": "fp32"}})
-	if _, err := b.resolve(context.Background(), x64); err == nil || !strings.Contains(err.Error(), "CONFIG=fp32: variables are for a Makefile") {
+	if _, err := b.resolve(context.Background(), x64, ""); err == nil || !strings.Contains(err.Error(), "CONFIG=fp32: variables are for a Makefile") {
 		t.Errorf("variables without a Makefile: got %v", err)
 	}
 }
@@ -183,7 +184,7 @@ func TestNoMake(t *testing.T) {
 	}
 	t.Setenv("PATH", bin)
 	dir := natmod(t)
-	_, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDir: standin(), Goal: "native"})
+	_, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{standin()}, Goal: "native"})
 	var mt *MissingToolError
 	if !errors.As(err, &mt) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "GNU make (to read the Makefile) not found") {
 		t.Errorf("got %v, want a one-line missing make", err)
@@ -274,7 +275,7 @@ func BenchmarkUpToDateMakefile(b *testing.B) {
 		b.Skip("gcc not installed")
 	}
 	dir := natmod(b)
-	opt := Options{Dir: dir, Arches: []string{"x64"}, MPYDir: standin(), Goal: "native"}
+	opt := Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{standin()}, Goal: "native"}
 	if _, err := Build(context.Background(), opt); err != nil {
 		b.Fatal(err)
 	}

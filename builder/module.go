@@ -36,6 +36,10 @@ type module struct {
 	mpyCross      []string
 	mpyCrossFlags map[string][]string
 	vars          []string // make variables given, NAME=value, sorted
+	target        linker.Target // the MicroPython it is built for
+	cc            string        // the Makefile's CC, when it names a compiler of its own
+	clangRT       bool          // with Clang, link its builtins library (LINK_CLANG_CLANGRT)
+	clangLibc     bool          // with Clang, link its libc.a (LINK_CLANG_LIBC)
 }
 
 // settings are the inputs given by flags over the project file, before the
@@ -58,11 +62,14 @@ func (b *builder) settings() settings {
 		return proj
 	}
 	s := settings{
-		name: pick(o.Name, p.Name), mpyDir: pick(o.MPYDir, p.MPYDir), float: pick(o.Float, p.Float),
+		name: pick(o.Name, p.Name), mpyDir: p.MPYDir, float: pick(o.Float, p.Float),
 		cflags: pick(o.CFlags, p.CFlags), archFlags: pick(o.ArchFlags, p.ArchFlags), externs: pick(o.Externs, p.Externs),
 		mpyCrossFlags: pick(o.MPYCrossFlags, p.MPYCrossFlags), goal: pick(o.Goal, p.Goal),
 		sources: o.Sources, linkRuntime: o.LinkRuntime, vars: map[string]string{},
 		libs: append(append([]string(nil), p.Libs...), o.Libs...),
+	}
+	if len(o.MPYDirs) > 0 {
+		s.mpyDir = o.MPYDirs[0] // each build of several gives its own (resolve)
 	}
 	if len(s.sources) == 0 {
 		s.sources = p.Sources
@@ -89,9 +96,13 @@ func sortedVars(vars map[string]string) []string {
 	return out
 }
 
-// resolve works out what arch a is built from.
-func (b *builder) resolve(ctx context.Context, a *linker.Arch) (*module, error) {
+// resolve works out what arch a is built from, against the tree given (or
+// the module's own MPY_DIR when tree is "").
+func (b *builder) resolve(ctx context.Context, a *linker.Arch, tree string) (*module, error) {
 	s := b.settings()
+	if tree != "" {
+		s.mpyDir = tree
+	}
 	if mf := findMakefile(b.opt.Dir); mf != "" {
 		return b.resolveMakefile(ctx, a, mf, s)
 	}
@@ -106,8 +117,8 @@ func (b *builder) resolve(ctx context.Context, a *linker.Arch) (*module, error) 
 
 // resolveProject builds a module from the flags and the project file alone.
 func (b *builder) resolveProject(a *linker.Arch, s settings) (*module, error) {
-	m := &module{name: s.name, sources: s.sources, mpyDir: s.mpyDir, build: "build", float: a.Float,
-		archFlags: s.archFlags, externs: s.externs, libs: s.libs}
+	m := &module{name: s.name, sources: s.sources, mpyDir: s.mpyDir, build: "build",
+		archFlags: s.archFlags, externs: s.externs, libs: s.libs, clangRT: true}
 	if m.name == "" {
 		return nil, fmt.Errorf("no module name: give --name, or set name in %s or MOD in a Makefile", ProjectFile)
 	}
@@ -117,13 +128,20 @@ func (b *builder) resolveProject(a *linker.Arch, s settings) (*module, error) {
 	if m.mpyDir == "" {
 		m.mpyDir = b.opt.Getenv("MPY_DIR")
 	}
+	var err error
+	if m.target, err = b.targetFor(m.mpyDir); err != nil {
+		return nil, err
+	}
+	if m.target.Dynruntime().BuildPerArch {
+		m.build = "build-" + a.Name
+	}
+	m.float = m.target.Float(a)
 	if s.float != "" {
 		m.float = s.float
 	}
 	if s.linkRuntime != nil {
 		m.linkRuntime = *s.linkRuntime
 	}
-	var err error
 	if m.cflagsExtra, err = shellSplit(s.cflags); err != nil {
 		return nil, fmt.Errorf("cflags: %v", err)
 	}
@@ -192,7 +210,14 @@ func (b *builder) resolveMakefile(ctx context.Context, a *linker.Arch, mf string
 	}
 	m := &module{name: mk.get("MOD"), sources: strings.Fields(mk.get("SRC")), mpyDir: mk.get("MPY_DIR"),
 		build: mk.get("BUILD"), float: mk.get("MICROPY_FLOAT_IMPL"), linkRuntime: mk.get("LINK_RUNTIME") == "1",
-		cross: mk.get("CROSS"), vars: sortedVars(cmdline)}
+		cross: mk.get("CROSS"), vars: sortedVars(cmdline),
+		clangRT: mk.get("LINK_CLANG_CLANGRT") != "0", clangLibc: mk.get("LINK_CLANG_LIBC") != ""}
+	// dynruntime.mk before the development branch has no CC (make's own
+	// default is cc); after, CC is $(CROSS)gcc unless the Makefile names
+	// another compiler.
+	if cc := mk.get("CC"); cc != "" && cc != "cc" && cc != m.cross+"gcc" {
+		m.cc = cc
+	}
 	if m.name == "" {
 		if !mk.includesDynruntime() {
 			how := "with no goal"
@@ -209,8 +234,11 @@ func (b *builder) resolveMakefile(ctx context.Context, a *linker.Arch, mf string
 	if m.build == "" {
 		m.build = "build"
 	}
+	if m.target, err = b.targetFor(m.mpyDir); err != nil {
+		return nil, err
+	}
 	if m.float == "" {
-		m.float = a.Float
+		m.float = m.target.Float(a)
 	}
 	if err := checkFloat(m.float); err != nil {
 		return nil, err
@@ -255,7 +283,7 @@ func (m *module) splitCFlags(a *linker.Arch, mk *makeVars, mf string) error {
 	if a.ISA == linker.ISARISCV {
 		specs = strings.TrimPrefix(anySpecs, "-specs=")
 	}
-	dyn := dynruntimeCFlags(a, m.mpyDir, m.build+"/"+m.name+".config.h", specs, m.float, m.cflagsExtra)
+	dyn := dynruntimeCFlags(m.target, a, m.mpyDir, m.build+"/"+m.name+".config.h", specs, m.float, m.cflagsExtra)
 	pre, post, ok := splitAround(all, dyn)
 	if !ok {
 		return fmt.Errorf("%s: the CFLAGS make gives for %s do not hold dynruntime.mk's flags as mpyld composes them (%s), so mpyld cannot compile as make does", mf, a.Name, mismatch(all, dyn))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,8 +24,9 @@ import (
 type archBuild struct {
 	*builder
 	arch    *linker.Arch
-	several bool // one of several arches: build/<arch>, dist/<arch>
-	all     bool // "all": an arch without a compiler is skipped
+	several bool    // one of several arches: build/<arch>, dist/<arch>
+	all     bool    // "all": an arch without a compiler is skipped
+	variant variant // the MicroPython tree
 	dir     string
 
 	mod    *module
@@ -49,9 +51,9 @@ type skipError struct{ err error }
 
 func (e *skipError) Error() string { return e.err.Error() }
 
-// buildArch builds one arch and reports how it went.
-func (b *builder) buildArch(ctx context.Context, a *linker.Arch, several, all bool) Result {
-	j := &archBuild{builder: b, arch: a, several: several, all: all, dir: b.opt.Dir}
+// buildArch builds one arch for one tree and reports how it went.
+func (b *builder) buildArch(ctx context.Context, a *linker.Arch, v variant, several, all bool) Result {
+	j := &archBuild{builder: b, arch: a, several: several, all: all, variant: v, dir: b.opt.Dir}
 	j.res.Arch = a.Name
 	err := j.run(ctx)
 	var skip *skipError
@@ -67,10 +69,16 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, several, all bo
 
 func (j *archBuild) run(ctx context.Context) error {
 	var err error
-	if j.mod, err = j.resolve(ctx, j.arch); err != nil {
+	if j.mod, err = j.resolve(ctx, j.arch, j.variant.tree); err != nil {
+		return err
+	}
+	if err := j.checkTarget(); err != nil {
 		return err
 	}
 	j.out = layoutFor(j.mod, j.arch, j.several)
+	if j.variant.tag != "" {
+		j.out = versionedLayout(j.mod, j.arch, j.variant.tag)
+	}
 	if err := j.sortSources(); err != nil {
 		return err
 	}
@@ -114,6 +122,29 @@ func (j *archBuild) sortSources() error {
 	return nil
 }
 
+// checkTarget records the MicroPython the module is built for and refuses
+// (or, under "all" and for one of several versions, skips) an arch or arch
+// flags that version cannot load.
+func (j *archBuild) checkTarget() error {
+	t := j.mod.target
+	j.res.MPYABI, j.res.Profile = t.ABI(), t.Name
+	if !t.Version.IsZero() {
+		j.res.MicroPython = t.Version.String()
+	}
+	j.logf("%s: for %s", j.arch.Name, t)
+	flags, err := linker.ParseArchFlags(j.arch, j.mod.archFlags)
+	if err != nil {
+		return err
+	}
+	if err := t.Check(j.arch, flags); err != nil {
+		if j.all || j.variant.tag != "" {
+			return &skipError{err}
+		}
+		return err
+	}
+	return nil
+}
+
 // findToolchain finds the compiler, when there is anything to compile or
 // runtime libraries to find, and asks it what dynruntime.mk asks it.
 func (j *archBuild) findToolchain(ctx context.Context) error {
@@ -121,7 +152,14 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 	if len(j.srcs.c)+len(j.srcs.asm) == 0 && !j.mod.linkRuntime {
 		return nil
 	}
-	cc, err := findCompiler(j.arch, j.opt.CC[j.arch.Name], j.mod.cross, j.opt.Getenv)
+	want, from := j.opt.CC[j.arch.Name], "--cc"
+	if want == "" {
+		want, from = j.mod.cc, "CC in the Makefile"
+	}
+	if want == "" {
+		want, from = j.proj.Compiler, "compiler in "+ProjectFile
+	}
+	cc, err := findCompiler(j.arch, j.mod.target, want, from, j.mod.cross, j.opt.Getenv)
 	if err != nil {
 		if j.all {
 			return &skipError{err}
@@ -150,9 +188,9 @@ func (j *archBuild) writeConfigHeader() error {
 		}
 		texts = append(texts, data)
 	}
-	j.qstrs = linker.ScanQstrs(linker.DefaultTarget, texts...)
+	j.qstrs = linker.ScanQstrs(j.mod.target, texts...)
 	h := j.out.configH(j.mod)
-	if err := writeIfChanged(filepath.Join(j.dir, h), linker.ConfigHeader(linker.DefaultTarget, j.qstrs)); err != nil {
+	if err := writeIfChanged(filepath.Join(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
 		return err
 	}
 	j.logf("%s: GEN %s", j.arch.Name, h)
@@ -162,12 +200,21 @@ func (j *archBuild) writeConfigHeader() error {
 
 // compileFlags composes the compiler flags: the Makefile's own before,
 // dynruntime.mk's (for this build folder and compiler), CFLAGS_EXTRA, the
-// Makefile's own after.
+// Makefile's own after. The compiler's own needs come first: -m32 for a
+// 64-bit gcc building x86 where i686-linux-gnu-gcc is missing, and Clang's
+// --target when no flag gives one.
 func (j *archBuild) compileFlags() []string {
 	m := j.mod
 	f := append([]string(nil), m.cflagsPre...)
-	f = append(f, dynruntimeCFlags(j.arch, m.mpyDir, j.out.configH(m), j.tc.specs, m.float, append(j.sizeCFlags(), m.cflagsExtra...))...)
-	return append(f, m.cflagsPost...)
+	f = append(f, dynruntimeCFlags(m.target, j.arch, m.mpyDir, j.out.configH(m), j.tc.specs, m.float, append(j.sizeCFlags(), m.cflagsExtra...))...)
+	f = append(f, m.cflagsPost...)
+	own := j.tc.flags
+	for _, w := range f {
+		if strings.HasPrefix(w, "--target=") || w == "-target" {
+			own = slices.DeleteFunc(slices.Clone(own), func(s string) bool { return strings.HasPrefix(s, "--target=") })
+		}
+	}
+	return append(own, f...)
 }
 
 // compile compiles the C sources, then the assembly ones (dynruntime.mk's
@@ -280,12 +327,12 @@ func (j *archBuild) findMPYCross() (string, []string, error) {
 // link links the objects into the native part of the module.
 func (j *archBuild) link(ctx context.Context) error {
 	m := j.mod
-	cfg := &linker.Config{Arch: j.arch, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m), Objects: j.objs,
+	cfg := &linker.Config{Arch: j.arch, Target: m.target, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m), Objects: j.objs,
 		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(),
 		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(j.dir, p)) }}
 	cfg.Libs = append(cfg.Libs, m.libsPre...)
 	if m.linkRuntime {
-		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.dir, j.cflags)
+		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.mod, j.dir, j.cflags)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/mpy"
 )
 
 // MissingToolError says which programs were looked for and where to get them.
@@ -33,38 +34,77 @@ func (e *MissingToolError) Error() string {
 // ccEnv is the environment variable that overrides the compiler of an arch.
 func ccEnv(arch string) string { return "MPYLD_CC_" + strings.ToUpper(arch) }
 
-// findCompiler returns the C compiler for a: the --cc override if given,
-// else the MPYLD_CC_<ARCH> environment variable if set, else <prefix>gcc on
-// PATH, where the prefix is the Makefile's CROSS if it has one and the
-// arch's otherwise. A compiler asked for by name is not replaced by another
-// one when it is missing.
-func findCompiler(a *linker.Arch, override, cross string, getenv func(string) string) (string, error) {
-	c, how := a.CrossPrefix+"gcc", ""
+// compiler is a C compiler and the flags it needs before all others.
+type compiler struct {
+	path  string
+	flags []string
+}
+
+// defaultCompilers lists the compilers dynruntime.mk would use for a, in
+// order of preference: the development branch builds x86 with
+// i686-linux-gnu-gcc (else a 64-bit gcc with -m32) and x64 with
+// x86_64-linux-gnu-gcc (else gcc); the others <cross prefix>gcc.
+func defaultCompilers(a *linker.Arch, t linker.Target) (cross string, cands []compiler) {
+	if t.Dynruntime().HostCompilers {
+		switch a.MPY {
+		case mpy.ArchX86:
+			return "i686-linux-gnu-", []compiler{{path: "i686-linux-gnu-gcc"}, {path: "gcc", flags: []string{"-m32"}}}
+		case mpy.ArchX64:
+			return "x86_64-linux-gnu-", []compiler{{path: "x86_64-linux-gnu-gcc"}, {path: "gcc"}}
+		}
+	}
+	return a.CrossPrefix, []compiler{{path: a.CrossPrefix + "gcc"}}
+}
+
+// isClang reports whether a compiler is Clang (by its name).
+func isClang(path string) bool { return strings.Contains(filepath.Base(path), "clang") }
+
+// findCompiler returns the C compiler for a: the one asked for (--cc, the
+// Makefile's CC, compiler in the project file) if any, else the
+// MPYLD_CC_<ARCH> environment variable if set, else <prefix>gcc on PATH,
+// where the prefix is the Makefile's CROSS if it is not dynruntime.mk's
+// own, else the target's defaults. A compiler asked for by name is not
+// replaced by another one when it is missing. Clang gets the arch's
+// --target.
+func findCompiler(a *linker.Arch, t linker.Target, want, wantFrom, cross string, getenv func(string) string) (compiler, error) {
+	defCross, cands := defaultCompilers(a, t)
+	how := ""
 	switch {
-	case override != "":
-		c, how = override, " (from --cc)"
+	case want != "":
+		cands, how = []compiler{{path: want}}, " (from "+wantFrom+")"
 	case getenv(ccEnv(a.Name)) != "":
-		c, how = getenv(ccEnv(a.Name)), " (from "+ccEnv(a.Name)+")"
-	case cross != "" && cross != a.CrossPrefix:
-		c, how = cross+"gcc", " (from CROSS in the Makefile)"
+		cands, how = []compiler{{path: getenv(ccEnv(a.Name))}}, " (from "+ccEnv(a.Name)+")"
+	case cross != "" && cross != defCross && cross != a.CrossPrefix:
+		cands, how = []compiler{{path: cross + "gcc"}}, " (from CROSS in the Makefile)"
 	}
-	if p, err := exec.LookPath(c); err == nil {
-		return p, nil
+	var tried []string
+	for _, c := range cands {
+		if p, err := exec.LookPath(c.path); err == nil {
+			c.path = p
+			if isClang(p) {
+				c.flags = append(c.flags, a.Clang...)
+			}
+			return c, nil
+		}
+		tried = append(tried, strings.Join(append([]string{c.path}, c.flags...), " ")+how)
 	}
-	return "", &MissingToolError{Tool: "C compiler for " + a.Name, Tried: []string{c + how}, Package: a.Package}
+	return compiler{}, &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: a.Package}
 }
 
 // toolchain is what the build learned from a compiler.
 type toolchain struct {
 	cc       string
+	flags    []string // the compiler's own: -m32, Clang's --target
+	clang    bool
 	specs    string // picolibc.specs path, for RISC-V
 	musl     bool
 	identity string // changes when the compiler binary changes
 }
 
 // probe asks the compiler what dynruntime.mk asks it.
-func (b *builder) probe(ctx context.Context, a *linker.Arch, cc string) (*toolchain, error) {
-	tc := &toolchain{cc: cc}
+func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolchain, error) {
+	cc := c.path
+	tc := &toolchain{cc: cc, flags: c.flags, clang: isClang(cc)}
 	if st, err := os.Stat(cc); err == nil {
 		tc.identity = fmt.Sprintf("%s %d %d", cc, st.Size(), st.ModTime().UnixNano())
 	}
@@ -85,14 +125,27 @@ func (b *builder) probe(ctx context.Context, a *linker.Arch, cc string) (*toolch
 	return tc, nil
 }
 
-// runtimeLibs finds libgcc and libm (or picolibc/musl libc) for LINK_RUNTIME.
-func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain, dir string, cflags []string) ([]string, error) {
+// runtimeLibs finds libgcc and libm (or picolibc/musl libc) for
+// LINK_RUNTIME; with Clang, its builtins library instead of libgcc (unless
+// LINK_CLANG_CLANGRT=0) and, with LINK_CLANG_LIBC, its libc.a, as the
+// development branch's dynruntime.mk does. Archives the compiler names but
+// does not have are left out (make's $(realpath)).
+func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain, m *module, dir string, cflags []string) ([]string, error) {
 	libm := "libm.a"
 	if tc.specs != "" || tc.musl {
 		libm = "libc.a"
 	}
+	args := []string{"--print-libgcc-file-name", "--print-file-name=" + libm}
+	if tc.clang {
+		if !m.clangRT {
+			args = args[1:]
+		}
+		if m.clangLibc {
+			args = append(args, "--print-file-name=libc.a")
+		}
+	}
 	var libs []string
-	for _, arg := range []string{"--print-libgcc-file-name", "--print-file-name=" + libm} {
+	for _, arg := range args {
 		out, err := b.output(ctx, dir, tc.cc, append(append([]string(nil), cflags...), arg)...)
 		if err != nil {
 			return nil, err
@@ -109,10 +162,11 @@ func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain
 				continue
 			}
 		}
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			p = r
+		r, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			continue // named, but not there
 		}
-		libs = append(libs, p)
+		libs = append(libs, r)
 	}
 	return libs, nil
 }

@@ -46,6 +46,9 @@ type Arch struct {
 	CFlags      []string
 	Float       string // none, float or double
 	Package     string // Debian package of the cross compiler
+	// Clang is what Clang needs besides CFlags to compile for the arch (the
+	// development branch's dynruntime.mk leaves --target to CFLAGS_EXTRA).
+	Clang []string
 }
 
 // Word is the GOT entry and pointer size in bytes.
@@ -70,37 +73,37 @@ var (
 var Arches = []*Arch{
 	{Name: "x86", MPY: mpy.ArchX86, Machine: elf.EM_386, Class: elf.ELFCLASS32, ISA: ISAX86,
 		GOTTypes: []uint32{uint32(elf.R_386_PC32), uint32(elf.R_386_GOT32), uint32(elf.R_386_GOT32X)},
-		CFlags:   []string{"-m32", "-fno-stack-protector"}, Float: "double", Package: "gcc-multilib"},
+		CFlags:   []string{"-m32", "-fno-stack-protector"}, Float: "double", Package: "gcc-multilib", Clang: []string{"--target=i686-linux-gnu"}},
 	{Name: "x64", MPY: mpy.ArchX64, Machine: elf.EM_X86_64, Class: elf.ELFCLASS64, ISA: ISAX86,
 		GOTTypes: []uint32{uint32(elf.R_X86_64_GOTPCREL), uint32(elf.R_X86_64_REX_GOTPCRELX)},
-		CFlags:   []string{"-fno-stack-protector"}, Float: "double", Package: "gcc"},
+		CFlags:   []string{"-fno-stack-protector"}, Float: "double", Package: "gcc", Clang: []string{"--target=x86_64-linux-gnu"}},
 	{Name: "armv6m", MPY: mpy.ArchARMV6M, Machine: elf.EM_ARM, Class: elf.ELFCLASS32, ISA: ISAARM,
 		GOTTypes: armGOT, CrossPrefix: "arm-none-eabi-",
-		CFlags: []string{"-mthumb", "-mcpu=cortex-m0"}, Float: "float", Package: armPkg},
+		CFlags: []string{"-mthumb", "-mcpu=cortex-m0"}, Float: "float", Package: armPkg, Clang: []string{"--target=armv6m-none-eabi"}},
 	{Name: "armv7m", MPY: mpy.ArchARMV7M, Machine: elf.EM_ARM, Class: elf.ELFCLASS32, ISA: ISAARM,
 		GOTTypes: armGOT, CrossPrefix: "arm-none-eabi-",
-		CFlags: []string{"-mthumb", "-mcpu=cortex-m3"}, Float: "float", Package: armPkg},
+		CFlags: []string{"-mthumb", "-mcpu=cortex-m3"}, Float: "float", Package: armPkg, Clang: []string{"--target=armv7m-none-eabi"}},
 	{Name: "armv7emsp", MPY: mpy.ArchARMV7EMSP, Machine: elf.EM_ARM, Class: elf.ELFCLASS32, ISA: ISAARM,
 		GOTTypes: armGOT, CrossPrefix: "arm-none-eabi-",
-		CFlags: []string{"-mthumb", "-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}, Float: "float", Package: armPkg},
+		CFlags: []string{"-mthumb", "-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}, Float: "float", Package: armPkg, Clang: []string{"--target=armv7em-none-eabi"}},
 	{Name: "armv7emdp", MPY: mpy.ArchARMV7EMDP, Machine: elf.EM_ARM, Class: elf.ELFCLASS32, ISA: ISAARM,
 		GOTTypes: armGOT, CrossPrefix: "arm-none-eabi-",
-		CFlags: []string{"-mthumb", "-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"}, Float: "double", Package: armPkg},
+		CFlags: []string{"-mthumb", "-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"}, Float: "double", Package: armPkg, Clang: []string{"--target=armv7em-none-eabi"}},
 	{Name: "xtensa", MPY: mpy.ArchXtensa, Machine: elf.EM_XTENSA, Class: elf.ELFCLASS32, ISA: ISAXtensa,
 		GOTTypes: []uint32{uint32(elfobj.R_XTENSA_32), uint32(elfobj.R_XTENSA_PLT)}, GOTFirst: true,
-		CrossPrefix: "xtensa-lx106-elf-", CFlags: []string{"-mforce-l32"}, Float: "none", Package: "gcc-xtensa-lx106"},
+		CrossPrefix: "xtensa-lx106-elf-", CFlags: []string{"-mforce-l32"}, Float: "none", Package: "gcc-xtensa-lx106", Clang: []string{"--target=xtensa", "-mcpu=esp8266"}},
 	{Name: "xtensawin", MPY: mpy.ArchXtensaWin, Machine: elf.EM_XTENSA, Class: elf.ELFCLASS32, ISA: ISAXtensa,
 		GOTTypes: []uint32{uint32(elfobj.R_XTENSA_32), uint32(elfobj.R_XTENSA_PLT)}, GOTFirst: true, SeparateRodata: true,
-		CrossPrefix: "xtensa-esp32-elf-", Float: "float", Package: "(none in Debian: ESP-IDF's xtensa-esp32-elf toolchain)"},
+		CrossPrefix: "xtensa-esp32-elf-", Float: "float", Package: "(none in Debian: ESP-IDF's xtensa-esp32-elf toolchain)", Clang: []string{"--target=xtensa", "-mcpu=esp32"}},
 	{Name: "rv32imc", MPY: mpy.ArchRV32IMC, Machine: elf.EM_RISCV, Class: elf.ELFCLASS32, ISA: ISARISCV,
 		GOTTypes:    []uint32{uint32(elf.R_RISCV_32), uint32(elf.R_RISCV_GOT_HI20), uint32(elfobj.R_RISCV_GOT32_PCREL)},
 		ArchFlags:   true,
 		CrossPrefix: "riscv64-unknown-elf-", CFlags: []string{"-march=rv32imac", "-mabi=ilp32", "-mno-relax"}, Float: "none",
-		Package: "gcc-riscv64-unknown-elf"},
+		Package: "gcc-riscv64-unknown-elf", Clang: []string{"--target=riscv32-unknown-elf"}},
 	{Name: "rv64imc", MPY: mpy.ArchRV64IMC, Machine: elf.EM_RISCV, Class: elf.ELFCLASS64, ISA: ISARISCV,
 		GOTTypes:    []uint32{uint32(elf.R_RISCV_64), uint32(elf.R_RISCV_GOT_HI20), uint32(elfobj.R_RISCV_GOT32_PCREL)},
 		CrossPrefix: "riscv64-unknown-elf-", CFlags: []string{"-march=rv64imac", "-mabi=lp64", "-mno-relax"}, Float: "none",
-		Package: "gcc-riscv64-unknown-elf"},
+		Package: "gcc-riscv64-unknown-elf", Clang: []string{"--target=riscv64-unknown-elf"}},
 }
 
 // ArchNames lists the target names in table order.

@@ -173,9 +173,18 @@ func (t Target) String() string {
 	return fmt.Sprintf("MicroPython %s (.mpy %s, profile %s)", t.Version, t.ABI(), t.Name)
 }
 
+// orDefault is t, or DefaultTarget for the zero Target.
+func (t Target) orDefault() Target {
+	if t.Profile == nil {
+		return DefaultTarget
+	}
+	return t
+}
+
 // newest is the latest release the target may be: its version, or the last
 // of its profile.
 func (t Target) newest() Version {
+	t = t.orDefault()
 	switch {
 	case !t.Version.IsZero():
 		return t.Version
@@ -250,7 +259,7 @@ func (t Target) Check(a *Arch, archFlags uint64) error {
 // SourceName is the first qstr of a module written to output: the path as
 // given, or its base name (dev).
 func (t Target) SourceName(output string) string {
-	if t.SourceBase {
+	if t.orDefault().SourceBase {
 		if i := strings.LastIndexAny(output, `/\`); i >= 0 {
 			return output[i+1:]
 		}
@@ -273,4 +282,37 @@ func firstWith(name string) string {
 		}
 	}
 	return ""
+}
+
+// Dynruntime is what the target's py/dynruntime.mk does that a build must
+// do the same way (NATMOD_SPEC §6.8, VERSIONS.md).
+type Dynruntime struct {
+	// SplitFortify: "-U _FORTIFY_SOURCE" in two words (before v1.25).
+	SplitFortify bool
+	// ARMFloatNone: armv6m and armv7m default to MICROPY_FLOAT_IMPL=none
+	// (before v1.26; float since).
+	ARMFloatNone bool
+	// HostCompilers: x86 builds with i686-linux-gnu-gcc and no -m32, x64
+	// with x86_64-linux-gnu-gcc (dev).
+	HostCompilers bool
+	// BuildPerArch: BUILD is build-$(ARCH) and the native part is
+	// $(BUILD)/$(MOD).mpy (dev).
+	BuildPerArch bool
+}
+
+// Dynruntime returns the target's dynruntime.mk facts: those of its
+// version, or of the newest release of its profile.
+func (t Target) Dynruntime() Dynruntime {
+	t = t.orDefault()
+	v := t.newest()
+	dev := t.Profile == ProfileDev
+	return Dynruntime{SplitFortify: !v.AtLeast(V(1, 25, 0)), ARMFloatNone: !v.AtLeast(V(1, 26, 0)), HostCompilers: dev, BuildPerArch: dev}
+}
+
+// Float is the default MICROPY_FLOAT_IMPL of arch a for the target.
+func (t Target) Float(a *Arch) string {
+	if t.Dynruntime().ARMFloatNone && (a.MPY == mpy.ArchARMV6M || a.MPY == mpy.ArchARMV7M) {
+		return "none"
+	}
+	return a.Float
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -75,7 +76,7 @@ func TestTargets(t *testing.T) {
 		{tree: "future", err: ".mpy 6.4, which mpyld does not know"},
 		{tree: "missing", err: "is not a MicroPython tree: py/mpconfig.h is missing"},
 	} {
-		got, err := TreeTarget(filepath.Join("testdata", "trees", tt.tree))
+		got, err := TreeTarget(filepath.Join(testutil.Root(), "testdata", "trees", tt.tree))
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("tree %s: %v, want error %q", tt.tree, err, tt.err)

@@ -1,6 +1,6 @@
-// Package release builds a native module for many arches and lays out a
-// publishable release: per-arch files and mip package.json files, a manifest,
-// checksums and one reproducible .tar.xz.
+// Package release builds a native module for many arches (and MicroPython
+// versions) and lays out a publishable release: per-arch files and mip
+// package.json files, a manifest, checksums and one reproducible .tar.xz.
 package release
 
 import (
@@ -11,9 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,14 +41,19 @@ type Entry struct {
 	SHA256        string `json:"sha256"`
 	Version       string `json:"version"`     // module version
 	MicroPython   string `json:"micropython"` // MicroPython tree built against
+	MPYABI        string `json:"mpy_abi"`     // "6.3": what {MPY_VERSION} stands for
+	Profile       string `json:"profile"`     // mpyld's version profile
 }
 
 // Manifest is manifest.json.
 type Manifest struct {
-	Name        string  `json:"name"`
-	Version     string  `json:"version"`
-	MicroPython string  `json:"micropython"` // version of the tree built against
-	Files       []Entry `json:"files"`
+	Name        string `json:"name"`
+	Version     string `json:"version"`
+	MicroPython string `json:"micropython"` // versions of the trees built against, comma-separated
+	// Layout is the path template of the files: "{MPY_ARCH}" with one
+	// MicroPython version, "{MPY_ARCH}_{MPY_VERSION}" with several.
+	Layout string  `json:"layout"`
+	Files  []Entry `json:"files"`
 }
 
 // Result lists what was written.
@@ -86,8 +89,23 @@ func Make(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
-	m := Manifest{Version: version, MicroPython: treeVersion(bo, proj)}
+	m := Manifest{Version: version, Layout: "{MPY_ARCH}"}
 	files := map[string][]byte{}
+	abis, trees := map[string]bool{}, map[string]bool{}
+	var versions []string
+	for _, r := range results {
+		if r.Skipped == "" {
+			abis[r.MPYABI] = true
+			if mp := micropython(r); !trees[mp] {
+				trees[mp] = true
+				versions = append(versions, mp)
+			}
+		}
+	}
+	if len(abis) > 1 {
+		m.Layout = "{MPY_ARCH}_{MPY_VERSION}"
+	}
+	m.MicroPython = strings.Join(versions, ", ")
 	for _, r := range results {
 		if r.Skipped != "" {
 			res.Skipped = append(res.Skipped, r)
@@ -105,21 +123,23 @@ func Make(ctx context.Context, opt Options) (*Result, error) {
 		if m.Name == "" {
 			m.Name = strings.TrimSuffix(name, ".mpy")
 		}
-		path := r.Arch + "/" + name
+		folder := strings.NewReplacer("{MPY_ARCH}", r.Arch, "{MPY_VERSION}", r.MPYABI).Replace(m.Layout)
+		path := folder + "/" + name
 		sum := sha256.Sum256(data)
 		m.Files = append(m.Files, Entry{Path: path, Arch: r.Arch, MPYVersion: f.Version, MPYSubVersion: f.SubVersion,
-			ArchFlags: f.ArchFlags, Size: len(data), SHA256: hex.EncodeToString(sum[:]), Version: version, MicroPython: m.MicroPython})
+			ArchFlags: f.ArchFlags, Size: len(data), SHA256: hex.EncodeToString(sum[:]), Version: version,
+			MicroPython: micropython(r), MPYABI: r.MPYABI, Profile: r.Profile})
 		files[path] = data
 		pkg, err := packageJSON([][2]string{{name, name}}, version, proj.Deps)
 		if err != nil {
 			return nil, err
 		}
-		files[r.Arch+"/package.json"] = pkg
+		files[folder+"/package.json"] = pkg
 	}
 	if len(m.Files) == 0 {
 		return nil, fmt.Errorf("no arch was built (no cross compiler found)")
 	}
-	top, err := packageJSON([][2]string{{m.Name + ".mpy", "{MPY_ARCH}/" + m.Name + ".mpy"}}, version, proj.Deps)
+	top, err := packageJSON([][2]string{{m.Name + ".mpy", m.Layout + "/" + m.Name + ".mpy"}}, version, proj.Deps)
 	if err != nil {
 		return nil, err
 	}
@@ -199,36 +219,11 @@ func sha256sums(files map[string][]byte) []byte {
 	return []byte(b.String())
 }
 
-var versionDefine = regexp.MustCompile(`#define MICROPY_VERSION_(MAJOR|MINOR|MICRO) \(?(\d+)\)?`)
-
-// treeVersion reads the MicroPython version of the tree built against.
-func treeVersion(bo builder.Options, proj *builder.Project) string {
-	dir := bo.MPYDir
-	if dir == "" {
-		dir = proj.MPYDir
+// micropython names the MicroPython a build was for: its version, or its
+// .mpy ABI when no tree said which release.
+func micropython(r builder.Result) string {
+	if r.MicroPython != "" {
+		return strings.TrimPrefix(r.MicroPython, "v")
 	}
-	if dir == "" && bo.Getenv != nil {
-		dir = bo.Getenv("MPY_DIR")
-	} else if dir == "" {
-		dir = os.Getenv("MPY_DIR")
-	}
-	if dir == "" {
-		return "unknown"
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(bo.Dir, dir)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "py", "mpconfig.h"))
-	if err != nil {
-		return "unknown"
-	}
-	v := map[string]int{}
-	for _, m := range versionDefine.FindAllStringSubmatch(string(data), -1) {
-		n, _ := strconv.Atoi(m[2])
-		v[m[1]] = n
-	}
-	if len(v) < 3 {
-		return "unknown"
-	}
-	return fmt.Sprintf("%d.%d.%d", v["MAJOR"], v["MINOR"], v["MICRO"])
+	return "unknown (.mpy " + r.MPYABI + ")"
 }

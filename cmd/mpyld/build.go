@@ -19,7 +19,8 @@ func buildFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "arch", Aliases: []string{"a"}, Usage: "arch to build: a name, a comma list, or all (every arch with a compiler)"},
 		&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "module folder (with mpyld.toml or a natmod Makefile)"},
 		&cli.StringFlag{Name: "name", Usage: "module name (MOD): the import name and output file name"},
-		&cli.StringFlag{Name: "mpy-dir", EnvVars: []string{"MPY_DIR"}, Usage: "MicroPython source tree (for its headers and mpy-cross)"},
+		&cli.StringSliceFlag{Name: "mpy-dir", EnvVars: []string{"MPY_DIR"}, Usage: "MicroPython source tree (its headers, mpy-cross and version); repeat to build for several versions (dist/<arch>_<X.Y>/)"},
+		&cli.StringFlag{Name: "micropython", Usage: "MicroPython release to build for when no tree says (1.20 to 1.28, or dev)"},
 		&cli.StringFlag{Name: "float", Usage: "float implementation: none, float or double (default per arch)"},
 		&cli.BoolFlag{Name: "link-runtime", Usage: "link the toolchain's libgcc and libm (LINK_RUNTIME=1)"},
 		&cli.StringFlag{Name: "cflags", Usage: "extra compiler flags (CFLAGS_EXTRA)"},
@@ -61,7 +62,8 @@ func buildOptions(c *cli.Context) (builder.Options, error) {
 		return builder.Options{}, err
 	}
 	opt := builder.Options{
-		Dir: c.String("dir"), Name: c.String("name"), Sources: sources, Vars: vars, MPYDir: c.String("mpy-dir"),
+		Dir: c.String("dir"), Name: c.String("name"), Sources: sources, Vars: vars, MPYDirs: c.StringSlice("mpy-dir"),
+		MicroPython: c.String("micropython"),
 		Arches: c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
 		ArchFlags: c.String("arch-flags"), Externs: c.String("externs"), Libs: c.StringSlice("lib"),
 		MPYCross: c.String("mpy-cross"), MPYCrossFlags: c.String("mpy-cross-flags"), Goal: c.String("goal"), Jobs: c.Int("jobs"),
@@ -148,8 +150,8 @@ func buildAction(c *cli.Context) error {
 			case r.Skipped != "":
 				fmt.Fprintf(c.App.Writer, "%-9s skipped: %s\n", r.Arch, r.Skipped)
 			case r.Err == nil:
-				fmt.Fprintf(c.App.Writer, "%-9s %s: text %d, rodata %d, bss %d bytes (%d compiled, %d up to date)\n",
-					r.Arch, filepath.ToSlash(r.Output), r.TextSize, r.RodataSize, r.BSSSize, r.Compiled, r.UpToDate)
+				fmt.Fprintf(c.App.Writer, "%-9s %s: text %d, rodata %d, bss %d bytes (%d compiled, %d up to date; .mpy %s, %s)\n",
+					r.Arch, filepath.ToSlash(r.Output), r.TextSize, r.RodataSize, r.BSSSize, r.Compiled, r.UpToDate, r.MPYABI, forMicroPython(r))
 			}
 		}
 	}
@@ -189,11 +191,27 @@ func cleanCommand() *cli.Command {
 				return usagef("clean takes no sources, only VAR=value")
 			}
 			removed, err := builder.Clean(c.Context, builder.Options{Dir: c.String("dir"), Name: c.String("name"),
-				MPYDir: c.String("mpy-dir"), Goal: c.String("goal"), Vars: vars})
+				MPYDirs: nonEmpty(c.String("mpy-dir")), Goal: c.String("goal"), Vars: vars})
 			for _, r := range removed {
 				fmt.Fprintf(c.App.ErrWriter, "removed %s\n", r)
 			}
 			return err
 		},
 	}
+}
+
+// nonEmpty is a list of s, or none when s is empty.
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// forMicroPython says which MicroPython a build is for.
+func forMicroPython(r builder.Result) string {
+	if r.MicroPython == "" {
+		return "profile " + r.Profile
+	}
+	return "MicroPython " + r.MicroPython
 }

@@ -69,7 +69,7 @@ func deployAction(c *cli.Context) error {
 	dir := c.String("dir")
 	name := c.String("name")
 	if name == "" {
-		name = builder.ModuleName(c.Context, builder.Options{Dir: dir, MPYDir: c.String("mpy-dir")})
+		name = builder.ModuleName(c.Context, builder.Options{Dir: dir, MPYDirs: nonEmpty(c.String("mpy-dir"))})
 	}
 	if name == "" {
 		return usagef("no module name: give --name, or set name in %s", builder.ProjectFile)
@@ -92,7 +92,7 @@ func deployAction(c *cli.Context) error {
 		Name: name, Builds: deploy.FindBuilds(dir, name), Target: c.String("target"), Port: c.String("port"),
 		DryRun: c.Bool("dry-run"), Logf: logf,
 		BuildFor: func(ctx context.Context, a mpy.Arch) (deploy.Build, error) {
-			res, err := builder.Build(ctx, builder.Options{Dir: dir, Name: name, Arches: []string{a.String()}, MPYDir: c.String("mpy-dir"), CC: cc})
+			res, err := builder.Build(ctx, builder.Options{Dir: dir, Name: name, Arches: []string{a.String()}, MPYDirs: nonEmpty(c.String("mpy-dir")), CC: cc})
 			if err != nil {
 				return deploy.Build{}, err
 			}

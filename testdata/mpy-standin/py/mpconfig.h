@@ -1,0 +1,5 @@
+// Stand-in for MicroPython v1.28.0's py/mpconfig.h: only the version lines mpyld reads.
+#define MICROPY_VERSION_MAJOR 1
+#define MICROPY_VERSION_MINOR 28
+#define MICROPY_VERSION_MICRO 0
+#define MICROPY_VERSION_PRERELEASE 0
