@@ -21,9 +21,9 @@ import (
 // are given to make as command-line variables (Name is MOD, Sources SRC,
 // CFlags CFLAGS_EXTRA, ...), as "make VAR=value" would.
 type Options struct {
-	Dir         string // module folder; default "."
-	Name        string // module name (MOD)
-	Sources     []string
+	Dir     string // module folder; default "."
+	Name    string // module name (MOD)
+	Sources []string
 	// MPYDirs are the MicroPython trees to build for (MPY_DIR); with
 	// several, the module is built for each (dist/<arch>_<X.Y>/).
 	MPYDirs []string
@@ -79,8 +79,8 @@ type Result struct {
 	MicroPython string `json:"micropython,omitempty"`
 	MPYABI      string `json:"mpy_abi,omitempty"`
 	Profile     string `json:"profile,omitempty"`
-	Err        error    `json:"-"`
-	Error      string   `json:"error,omitempty"`
+	Err         error  `json:"-"`
+	Error       string `json:"error,omitempty"`
 }
 
 type builder struct {

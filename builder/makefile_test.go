@@ -121,7 +121,7 @@ func TestMakefileRead(t *testing.T) {
 			mpyCross:      []string{standin() + "/bin/mpy-cross"},
 			mpyCrossFlags: map[string][]string{"helpers.py": {"-s", "helpers.py", "-march=" + tt.arch.Name}},
 			cross:         tt.arch.CrossPrefix, vars: sortedVars(makeCommandLine(tt.arch, b.settings())),
-			target:        linker.DefaultTarget, clangRT: true, // the stand-in says v1.28.0
+			target: linker.DefaultTarget, clangRT: true, // the stand-in says v1.28.0
 		}
 		if !reflect.DeepEqual(m, want) {
 			t.Errorf("%s %v:\n got %+v\nwant %+v", tt.arch.Name, tt.vars, m, want)

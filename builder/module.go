@@ -35,7 +35,7 @@ type module struct {
 	// -march=<arch> included).
 	mpyCross      []string
 	mpyCrossFlags map[string][]string
-	vars          []string // make variables given, NAME=value, sorted
+	vars          []string      // make variables given, NAME=value, sorted
 	target        linker.Target // the MicroPython it is built for
 	cc            string        // the Makefile's CC, when it names a compiler of its own
 	clangRT       bool          // with Clang, link its builtins library (LINK_CLANG_CLANGRT)

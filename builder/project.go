@@ -17,16 +17,16 @@ const ProjectFile = "mpyld.toml"
 // flags override it, and it overrides the natmod Makefile (its fields reach
 // make as command-line variables).
 type Project struct {
-	Name        string   `toml:"name"`         // module name (MOD): the import name
-	Version     string   `toml:"version"`      // module version, for releases
-	Sources     []string `toml:"sources"`      // .c, .S, .py, prebuilt .o and .a (SRC)
-	MPYDir      string   `toml:"mpy_dir"`      // MicroPython tree (MPY_DIR)
+	Name    string   `toml:"name"`    // module name (MOD): the import name
+	Version string   `toml:"version"` // module version, for releases
+	Sources []string `toml:"sources"` // .c, .S, .py, prebuilt .o and .a (SRC)
+	MPYDir  string   `toml:"mpy_dir"` // MicroPython tree (MPY_DIR)
 	// MicroPython are several trees to build for, each into
 	// dist/<arch>_<X.Y>/ (instead of mpy_dir).
 	MicroPython []string `toml:"micropython"`
 	// Compiler is the C compiler for every arch: "clang", or a name or path
 	// (--cc ARCH=... wins).
-	Compiler string `toml:"compiler"`
+	Compiler    string   `toml:"compiler"`
 	Arch        []string `toml:"arch"`         // default arches
 	Float       string   `toml:"float"`        // none, float or double (MICROPY_FLOAT_IMPL)
 	LinkRuntime *bool    `toml:"link_runtime"` // link libgcc and libm (LINK_RUNTIME)

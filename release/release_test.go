@@ -57,7 +57,7 @@ func TestRelease(t *testing.T) {
 
 		var man Manifest
 		readJSON(t, filepath.Join(out, "manifest.json"), &man)
-		if man.Name != "hello" || man.Version != "0.1.0" || man.MicroPython != "unknown" || len(man.Files) != len(strings.Split(strings.Join(arches, ","), ",")) {
+		if man.Name != "hello" || man.Version != "0.1.0" || man.MicroPython != "1.28.0" || man.Layout != "{MPY_ARCH}" || len(man.Files) != len(strings.Split(strings.Join(arches, ","), ",")) {
 			t.Fatalf("manifest %+v", man)
 		}
 		sumsFile, _ := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
@@ -89,6 +89,42 @@ func TestRelease(t *testing.T) {
 	}
 	if sums[0] != sums[1] {
 		t.Errorf("two releases from two folders differ: %s, %s", sums[0], sums[1])
+	}
+}
+
+// TestReleaseVersions releases the example for two MicroPython versions
+// (the small trees of testdata/trees): each file goes to
+// <arch>_<X.Y>/, the top package.json points at {MPY_ARCH}_{MPY_VERSION},
+// and the manifest says which MicroPython and ABI each file is for.
+func TestReleaseVersions(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc not installed")
+	}
+	dir := example(t)
+	trees := filepath.Join(testutil.Root(), "testdata", "trees")
+	res, err := Make(context.Background(), Options{Build: builder.Options{Dir: dir, Arches: []string{"x64"},
+		MPYDirs: []string{filepath.Join(trees, "v1.22.2"), filepath.Join(trees, "v1.28.0")}}, Epoch: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "release")
+	var man Manifest
+	readJSON(t, filepath.Join(out, "manifest.json"), &man)
+	if man.Layout != "{MPY_ARCH}_{MPY_VERSION}" || man.MicroPython != "1.22.2, 1.28.0" || len(man.Files) != 2 || res.Dir != out {
+		t.Fatalf("manifest %+v", man)
+	}
+	for _, e := range man.Files {
+		want := map[string]int{"6.2": 2, "6.3": 3}[e.MPYABI]
+		if e.Path != "x64_"+e.MPYABI+"/hello.mpy" || e.MPYSubVersion != want || e.MicroPython != map[string]string{"6.2": "1.22.2", "6.3": "1.28.0"}[e.MPYABI] {
+			t.Errorf("entry %+v", e)
+		}
+		if _, err := os.Stat(filepath.Join(out, "x64_"+e.MPYABI, "package.json")); err != nil {
+			t.Error(err)
+		}
+	}
+	top, _ := os.ReadFile(filepath.Join(out, "package.json"))
+	if !bytes.Contains(top, []byte(`"{MPY_ARCH}_{MPY_VERSION}/hello.mpy"`)) {
+		t.Errorf("top package.json: %s", top)
 	}
 }
 

@@ -64,7 +64,7 @@ func buildOptions(c *cli.Context) (builder.Options, error) {
 	opt := builder.Options{
 		Dir: c.String("dir"), Name: c.String("name"), Sources: sources, Vars: vars, MPYDirs: c.StringSlice("mpy-dir"),
 		MicroPython: c.String("micropython"),
-		Arches: c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
+		Arches:      c.StringSlice("arch"), Float: c.String("float"), CFlags: c.String("cflags"),
 		ArchFlags: c.String("arch-flags"), Externs: c.String("externs"), Libs: c.StringSlice("lib"),
 		MPYCross: c.String("mpy-cross"), MPYCrossFlags: c.String("mpy-cross-flags"), Goal: c.String("goal"), Jobs: c.Int("jobs"),
 	}
