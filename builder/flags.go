@@ -99,11 +99,15 @@ func mismatch(words, pattern []string) string {
 	return fmt.Sprintf("it has %q where dynruntime.mk puts %q", words[bestAt+bestLen], pattern[bestLen])
 }
 
-// sourceName is a module's first qstr: the -o path make gives the linker,
+// sourceName is a module's first qstr: the Makefile's --source-name in
+// MPY_LD_FLAGS if it gives one, else the -o path make gives the linker,
 // $(BUILD)/$(MOD).native.mpy; for the development branch the base name of
 // its $(BUILD)/$(MOD).mpy. It does not depend on how many arches or
 // versions are built, so every build of a module has the same one.
 func sourceName(m *module) string {
+	if m.sourceName != "" {
+		return m.sourceName // the Makefile's --source-name
+	}
 	if m.target.Dynruntime().BuildPerArch {
 		return m.target.SourceName(m.build + "/" + m.name + ".mpy")
 	}

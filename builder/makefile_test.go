@@ -217,15 +217,16 @@ func TestSplitAround(t *testing.T) {
 // mark where the Makefile's own archives go.
 func TestLDFlags(t *testing.T) {
 	mk := &makeVars{vars: map[string]string{
-		"MPY_LD_FLAGS": `-l first.a -l/gcc/libgcc.a -l/gcc/libm.a --externs "/rom.ld" --arch-flags "zba" --libs=last.a -vvv`,
+		"MPY_LD_FLAGS": `-l first.a -l/gcc/libgcc.a -l/gcc/libm.a --externs "/rom.ld" --arch-flags "zba" --libs=last.a -vvv "--source-name=heapq.mpy"`,
 		"LIBGCC_PATH":  "/gcc/libgcc.a", "LIBM_PATH": "/gcc/libm.a",
 	}}
 	m := &module{linkRuntime: true}
 	if err := m.splitLDFlags(mk, "Makefile"); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(m.libsPre, []string{"first.a"}) || !reflect.DeepEqual(m.libs, []string{"last.a"}) || m.externs != "/rom.ld" || m.archFlags != "zba" {
-		t.Errorf("got pre %v, post %v, externs %q, arch flags %q", m.libsPre, m.libs, m.externs, m.archFlags)
+	if !reflect.DeepEqual(m.libsPre, []string{"first.a"}) || !reflect.DeepEqual(m.libs, []string{"last.a"}) || m.externs != "/rom.ld" || m.archFlags != "zba" ||
+		m.sourceName != "heapq.mpy" || sourceName(m) != "heapq.mpy" {
+		t.Errorf("got pre %v, post %v, externs %q, arch flags %q, source name %q", m.libsPre, m.libs, m.externs, m.archFlags, m.sourceName)
 	}
 	mk.vars["MPY_LD_FLAGS"] = "--gc-sections"
 	if err := (&module{}).splitLDFlags(mk, "Makefile"); err == nil || !strings.Contains(err.Error(), `"--gc-sections"`) {

@@ -37,6 +37,7 @@ type module struct {
 	mpyCrossFlags map[string][]string
 	vars          []string      // make variables given, NAME=value, sorted
 	target        linker.Target // the MicroPython it is built for
+	sourceName    string        // --source-name in MPY_LD_FLAGS: the first qstr
 	cc            string        // the Makefile's CC, when it names a compiler of its own
 	clangRT       bool          // with Clang, link its builtins library (LINK_CLANG_CLANGRT)
 	clangLibc     bool          // with Clang, link its libc.a (LINK_CLANG_LIBC)
@@ -346,10 +347,14 @@ func (m *module) splitLDFlags(mk *makeVars, mf string) error {
 			if m.archFlags, err = arg(); err != nil {
 				return err
 			}
+		case name == "--source-name":
+			if m.sourceName, err = arg(); err != nil {
+				return err
+			}
 		case name == "--verbose" || strings.Trim(w, "v") == "-":
 			// Only changes what mpy_ld.py prints.
 		default:
-			return fmt.Errorf("%s: MPY_LD_FLAGS: %q: mpyld build takes -l, --externs and --arch-flags there", mf, w)
+			return fmt.Errorf("%s: MPY_LD_FLAGS: %q: mpyld build takes -l, --externs, --arch-flags and --source-name there", mf, w)
 		}
 	}
 	firstRuntime := len(libs)

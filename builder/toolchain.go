@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,7 +123,51 @@ func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolc
 		return nil, err
 	}
 	tc.musl = strings.Contains(out, "-musl")
+	if tc.clang && a.CrossPrefix != "" {
+		if root := b.crossSysroot(ctx, a); root != "" {
+			tc.flags = append(tc.flags, "--sysroot="+root)
+		}
+	}
 	return tc, nil
+}
+
+// crossSysroot finds the C library headers of a bare-metal arch for Clang,
+// which has none of its own: the folder above the first include directory
+// the arch's cross GCC searches outside GCC's own (Debian's
+// /usr/lib/arm-none-eabi, or picolibc's through its specs), or "".
+func (b *builder) crossSysroot(ctx context.Context, a *linker.Arch) string {
+	gcc, err := exec.LookPath(a.CrossPrefix + "gcc")
+	if err != nil {
+		return ""
+	}
+	args := append(append([]string(nil), a.CFlags...), "-xc", "-E", "-v", os.DevNull)
+	if out, err := b.output(ctx, "", gcc, "--print-file-name=picolibc.specs"); err == nil {
+		if s := strings.TrimSpace(out); s != "picolibc.specs" && s != "" {
+			args = append([]string{"-specs=" + s}, args...)
+		}
+	}
+	b.trace("", append([]string{gcc}, args...))
+	cmd := exec.CommandContext(ctx, gcc, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if cmd.Run() != nil {
+		return ""
+	}
+	in := false
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "#include <...> search starts here"):
+			in = true
+		case strings.HasPrefix(line, "End of search list"):
+			return ""
+		case in:
+			dir := filepath.Clean(strings.TrimSpace(line))
+			if filepath.Base(dir) == "include" && !strings.Contains(dir, "/gcc/") {
+				return filepath.Dir(dir)
+			}
+		}
+	}
+	return ""
 }
 
 // runtimeLibs finds libgcc and libm (or picolibc/musl libc) for

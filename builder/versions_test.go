@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,5 +136,56 @@ func TestVersionRefusals(t *testing.T) {
 				t.Errorf("6.3: output %q (%v)", r.Output, r.Err)
 			}
 		}
+	}
+}
+
+// TestClangBuild builds the corpus modules of testdata/golden-versions/
+// dev-clang with --cc ARCH=clang-22 for the development branch: the objects
+// and modules equal those the development branch's dynruntime.mk and
+// mpy_ld.py made with the same Clang (mpyld adds --target, and the cross
+// GCC's C library headers as --sysroot on bare-metal arches).
+func TestClangBuild(t *testing.T) {
+	if _, err := exec.LookPath("clang-22"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("clang-22 not found, but CI installs it")
+		}
+		t.Skip("clang-22 not installed")
+	}
+	n := 0
+	for _, arch := range []string{"armv6m", "armv7m", "rv32imc", "x64"} {
+		for _, mod := range []string{"hello", "tables", "multi"} {
+			golden := filepath.Join(testutil.Root(), "testdata", "golden-versions", "dev-clang", arch, mod)
+			if _, err := os.Stat(filepath.Join(golden, mod+".mpy")); err != nil {
+				continue
+			}
+			n++
+			t.Run(arch+"/"+mod, func(t *testing.T) {
+				a, _ := linker.LookupArch(arch)
+				if a.CrossPrefix != "" {
+					needCC(t, a) // its C library headers
+				}
+				dir := copyModule(t, mod, "")
+				res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{arch}, MicroPython: "dev",
+					CC: map[string]string{arch: "clang-22"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range res[0].Objects {
+					got, _ := os.ReadFile(filepath.Join(dir, o))
+					want, _ := os.ReadFile(filepath.Join(golden, filepath.Base(o)))
+					if !bytes.Equal(got, want) {
+						t.Errorf("%s differs from the reference object", o)
+					}
+				}
+				got, _ := os.ReadFile(filepath.Join(dir, mod+".mpy"))
+				want, _ := os.ReadFile(filepath.Join(golden, mod+".mpy"))
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s.mpy differs from the development branch's (%d bytes, want %d)", mod, len(got), len(want))
+				}
+			})
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d Clang cases", n)
 	}
 }
