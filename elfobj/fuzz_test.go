@@ -196,8 +196,8 @@ func FuzzReadIndex(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, offs := range x.syms {
-			for _, off := range offs {
+		for sym := range x.first {
+			for _, off := range x.Lookup(sym) {
 				if m, err := x.Member(off); err == nil {
 					Parse(m.Name, m.Data)
 				}

@@ -12,7 +12,11 @@ type Index struct {
 	file  string
 	data  []byte
 	table bool // read from the archive's symbol table
-	syms  map[string][]int64
+	// first maps a symbol to the entry of offs that first defines it;
+	// more holds every entry of the few symbols defined more than once.
+	first map[string]int32
+	offs  []int64
+	more  map[string][]int64
 
 	longNames []byte // the "//" member, once looked for
 	longRead  bool
@@ -26,7 +30,7 @@ func ReadIndex(name string, data []byte) (*Index, error) {
 	if !IsArchive(data) {
 		return nil, &Error{File: name, Off: -1, Msg: "not an ar archive (bad magic)"}
 	}
-	x := &Index{file: name, data: data, syms: map[string][]int64{}}
+	x := &Index{file: name, data: data, first: map[string]int32{}}
 	if len(data) == 8 {
 		return x, nil
 	}
@@ -70,6 +74,8 @@ func (x *Index) readTable(b []byte, w int) error {
 	}
 	// One string holds every name; the keys share its memory, not data's.
 	names := string(b[w+int(n)*w:])
+	x.first = make(map[string]int32, n)
+	x.offs = make([]int64, 0, n)
 	for i := 0; i < int(n); i++ {
 		end := indexNUL(names)
 		if end < 0 {
@@ -95,14 +101,35 @@ func (x *Index) HasTable() bool { return x.table }
 
 // Add records that the member whose header is at off defines sym.
 func (x *Index) Add(sym string, off int64) {
-	if l := x.syms[sym]; len(l) == 0 || l[len(l)-1] != off {
-		x.syms[sym] = append(l, off)
+	i, ok := x.first[sym]
+	if !ok {
+		x.first[sym] = int32(len(x.offs))
+		x.offs = append(x.offs, off)
+		return
+	}
+	if l := x.more[sym]; len(l) > 0 {
+		if l[len(l)-1] != off {
+			x.more[sym] = append(l, off)
+		}
+	} else if x.offs[i] != off {
+		if x.more == nil {
+			x.more = map[string][]int64{}
+		}
+		x.more[sym] = []int64{x.offs[i], off}
 	}
 }
 
 // Lookup returns the header offsets of the members that define sym, in the
 // order of the symbol table.
-func (x *Index) Lookup(sym string) []int64 { return x.syms[sym] }
+func (x *Index) Lookup(sym string) []int64 {
+	if l, ok := x.more[sym]; ok {
+		return l
+	}
+	if i, ok := x.first[sym]; ok {
+		return x.offs[i : i+1 : i+1]
+	}
+	return nil
+}
 
 // Member reads the member whose header is at off, as a symbol table entry
 // names it.

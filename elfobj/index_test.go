@@ -77,6 +77,13 @@ func TestReadIndex(t *testing.T) {
 		t.Errorf("archive without a table: %v, table %v", err, x != nil && x.HasTable())
 	}
 	x.Add("mpy_init", 8)
+	// Repeats of the same member collapse; other definitions are kept in order.
+	for _, off := range []int64{300, 300, 500, 300} {
+		x.Add("dup", off)
+	}
+	if got := fmt.Sprint(x.Lookup("dup")); got != "[300 500 300]" {
+		t.Errorf("dup defined at %s, want [300 500 300]", got)
+	}
 	if m, err := x.Member(8); err != nil || m.Name != "a.o" || !bytes.Equal(m.Data, a) {
 		t.Errorf("member of a table-less archive: %q, %v", m.Name, err)
 	}
