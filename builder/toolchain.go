@@ -56,17 +56,17 @@ type toolchain struct {
 	cc       string
 	specs    string // picolibc.specs path, for RISC-V
 	musl     bool
-	identity string // changes when the compiler binary changes
+	identity string      // changes when the compiler binary changes
+	cache    *probeCache // its earlier answers
 }
 
-// probe asks the compiler what dynruntime.mk asks it.
+// probe asks the compiler what dynruntime.mk asks it, or takes the answers
+// from the probe cache.
 func (b *builder) probe(ctx context.Context, a *linker.Arch, cc string) (*toolchain, error) {
-	tc := &toolchain{cc: cc}
-	if st, err := os.Stat(cc); err == nil {
-		tc.identity = fmt.Sprintf("%s %d %d", cc, st.Size(), st.ModTime().UnixNano())
-	}
+	tc := &toolchain{cc: cc, identity: compilerIdentity(cc, b.opt.Getenv)}
+	tc.cache = openProbeCache(filepath.Join(b.opt.Dir, "build", "probe-"+a.Name+".cache"), tc.identity)
 	if a.ISA == linker.ISARISCV {
-		out, err := b.output(ctx, "", cc, "--print-file-name=picolibc.specs")
+		out, err := b.probeOutput(ctx, tc, "", exists, "--print-file-name=picolibc.specs")
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (b *builder) probe(ctx context.Context, a *linker.Arch, cc string) (*toolch
 			tc.specs = s
 		}
 	}
-	out, err := b.output(ctx, "", cc, "-dumpmachine")
+	out, err := b.probeOutput(ctx, tc, "", nil, "-dumpmachine")
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain
 	}
 	var libs []string
 	for _, arg := range []string{"--print-libgcc-file-name", "--print-file-name=" + libm} {
-		out, err := b.output(ctx, dir, tc.cc, append(append([]string(nil), cflags...), arg)...)
+		out, err := b.probeOutput(ctx, tc, dir, exists, append(append([]string(nil), cflags...), arg)...)
 		if err != nil {
 			return nil, err
 		}
@@ -112,6 +112,17 @@ func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain
 		libs = append(libs, p)
 	}
 	return libs, nil
+}
+
+// exists says whether a remembered --print-file-name answer still names a
+// file: relative answers mean "not found" and stay valid.
+func exists(out string) bool {
+	p := strings.TrimSpace(out)
+	if !filepath.IsAbs(p) {
+		return true
+	}
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // output runs a program and returns its standard output.
