@@ -492,10 +492,13 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 		pyMPY = append(pyMPY, out)
 		b.step(1)
 	}
-	// Link.
-	cfg := &linker.Config{Arch: a, Qstrs: qstrs, SourceName: filepath.ToSlash(filepath.Join(m.buildDir, m.name+".native.mpy")),
-		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(dir, p)) }}
-	cfg.Objects = append(append([]string(nil), compiled...), objs...)
+	// Link. Inputs are named from here, not through Config.ReadFile, so
+	// that the linker maps archives instead of reading them.
+	cfg := &linker.Config{Arch: a, Qstrs: qstrs, SourceName: filepath.ToSlash(filepath.Join(m.buildDir, m.name+".native.mpy"))}
+	objects := append(append([]string(nil), compiled...), objs...)
+	for _, o := range objects {
+		cfg.Objects = append(cfg.Objects, inDir(dir, o))
+	}
 	if m.linkRuntime {
 		rl, err := b.runtimeLibs(ctx, a, tc, dir, cflags)
 		if err != nil {
@@ -504,7 +507,9 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 		}
 		cfg.Libs = append(cfg.Libs, rl...)
 	}
-	cfg.Libs = append(append(cfg.Libs, libs...), m.libs...)
+	for _, l := range append(append([]string(nil), libs...), m.libs...) {
+		cfg.Libs = append(cfg.Libs, inDir(dir, l))
+	}
 	if m.externs != "" {
 		data, err := os.ReadFile(inDir(dir, m.externs))
 		if err != nil {
@@ -558,7 +563,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, single, all boo
 	b.logf("%s: GEN %s", a.Name, m.output)
 	b.step(1)
 	r.Output, r.TextSize, r.RodataSize, r.BSSSize = m.output, res.TextSize, res.RodataSize, res.BSSSize
-	r.Objects = cfg.Objects
+	r.Objects = objects
 	return r
 }
 
