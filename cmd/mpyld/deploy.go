@@ -8,9 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/mpyld/mpyld/builder"
+	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
 	"github.com/mpyld/mpyld/deploy"
 	"github.com/mpyld/mpyld/mpy"
 )

@@ -6,8 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/urfave/cli/v2"
-
+	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
 	"github.com/mpyld/mpyld/elfobj"
 	"github.com/mpyld/mpyld/inspect"
 	"github.com/mpyld/mpyld/linker"

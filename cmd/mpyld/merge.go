@@ -5,8 +5,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/urfave/cli/v2"
-
+	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/mpy"
 )

@@ -7,8 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
+	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
 	"github.com/mpyld/mpyld/release"
 )
 
