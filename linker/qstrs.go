@@ -10,13 +10,15 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mpyld/mpyld/mpy"
 )
 
+// The patterns compile on first use, not at start-up.
 var (
-	qstrUse    = regexp.MustCompile(`MP_QSTR_[A-Za-z0-9_]*`)
-	qstrNative = regexp.MustCompile(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`)
+	qstrUse    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`MP_QSTR_[A-Za-z0-9_]*`) })
+	qstrNative = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`) })
 )
 
 // NativeQstrs returns the qstrs used by the sources that are not static,
@@ -28,7 +30,7 @@ func NativeQstrs(sources ...[]byte) []string {
 	}
 	seen := map[string]bool{}
 	for _, src := range sources {
-		for _, m := range qstrUse.FindAll(src, -1) {
+		for _, m := range qstrUse().FindAll(src, -1) {
 			if id := string(m); !static[id] {
 				seen[id] = true
 			}
@@ -62,7 +64,7 @@ func ParseQstrs(header []byte) []string {
 	sc := bufio.NewScanner(bytes.NewReader(header))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if m := qstrNative.FindSubmatch(sc.Bytes()); m != nil {
+		if m := qstrNative().FindSubmatch(sc.Bytes()); m != nil {
 			q = append(q, string(m[1]))
 		}
 	}

@@ -3,7 +3,10 @@
 
 package mpy
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // StaticQstrs lists the strings with fixed qstr IDs 1..165 (index+1), the
 // same in every firmware from v1.19 to v1.28.
@@ -175,16 +178,17 @@ var StaticQstrs = [...]string{
 	"zip",
 }
 
-var staticIndex = func() map[string]int {
+// staticIndex is built on first use, not at start-up.
+var staticIndex = sync.OnceValue(func() map[string]int {
 	m := make(map[string]int, len(StaticQstrs))
 	for i, s := range StaticQstrs {
 		m[s] = i + 1
 	}
 	return m
-}()
+})
 
 // StaticQstrID returns the fixed ID of s, or 0 when s is not a static qstr.
-func StaticQstrID(s string) int { return staticIndex[s] }
+func StaticQstrID(s string) int { return staticIndex()[s] }
 
 // qstrNames are the escape names of makeqstrdata.py for the ASCII punctuation.
 var qstrNames = map[rune]string{

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mpyld/mpyld/builder"
@@ -199,7 +200,10 @@ func sha256sums(files map[string][]byte) []byte {
 	return []byte(b.String())
 }
 
-var versionDefine = regexp.MustCompile(`#define MICROPY_VERSION_(MAJOR|MINOR|MICRO) \(?(\d+)\)?`)
+// versionDefine compiles on first use, not at start-up.
+var versionDefine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`#define MICROPY_VERSION_(MAJOR|MINOR|MICRO) \(?(\d+)\)?`)
+})
 
 // treeVersion reads the MicroPython version of the tree built against.
 func treeVersion(bo builder.Options, proj *builder.Project) string {
@@ -223,7 +227,7 @@ func treeVersion(bo builder.Options, proj *builder.Project) string {
 		return "unknown"
 	}
 	v := map[string]int{}
-	for _, m := range versionDefine.FindAllStringSubmatch(string(data), -1) {
+	for _, m := range versionDefine().FindAllStringSubmatch(string(data), -1) {
 		n, _ := strconv.Atoi(m[2])
 		v[m[1]] = n
 	}
