@@ -15,11 +15,8 @@ import (
 	"github.com/mpyld/mpyld/mpy"
 )
 
-// The patterns compile on first use, not at start-up.
-var (
-	qstrUse    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`MP_QSTR_[A-Za-z0-9_]*`) })
-	qstrNative = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`) })
-)
+// qstrUse compiles on first use, not at start-up.
+var qstrUse = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`MP_QSTR_[A-Za-z0-9_]*`) })
 
 // NativeQstrs returns the qstrs used by the sources that are not static,
 // sorted as the config header lists them.
@@ -58,14 +55,24 @@ func ConfigHeader(q []string) []byte {
 	return b.Bytes()
 }
 
-// ParseQstrs reads the native qstrs back from a config header, in file order.
+// ParseQstrs reads the native qstrs back from a config header, in file
+// order: the lines "#define MP_QSTR_<name> (mp_native_...". It matches them
+// by hand, not with a regexp, since every link reads the header.
 func ParseQstrs(header []byte) []string {
 	var q []string
 	sc := bufio.NewScanner(bytes.NewReader(header))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if m := qstrNative().FindSubmatch(sc.Bytes()); m != nil {
-			q = append(q, string(m[1]))
+		rest, ok := bytes.CutPrefix(sc.Bytes(), []byte("#define MP_QSTR_"))
+		if !ok {
+			continue
+		}
+		n := 0
+		for n < len(rest) && (rest[n] == '_' || rest[n] >= '0' && rest[n] <= '9' || rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= 'A' && rest[n] <= 'Z') {
+			n++
+		}
+		if bytes.HasPrefix(rest[n:], []byte(" (mp_native_")) {
+			q = append(q, string(rest[:n]))
 		}
 	}
 	return q
