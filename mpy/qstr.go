@@ -190,15 +190,18 @@ var staticIndex = sync.OnceValue(func() map[string]int {
 // StaticQstrID returns the fixed ID of s, or 0 when s is not a static qstr.
 func StaticQstrID(s string) int { return staticIndex()[s] }
 
-// qstrNames are the escape names of makeqstrdata.py for the ASCII punctuation.
-var qstrNames = map[rune]string{
-	'-': "hyphen", ' ': "space", '\'': "squot", ',': "comma", '.': "dot", ':': "colon",
-	';': "semicolon", '/': "slash", '%': "percent", '#': "hash", '(': "paren_open",
-	')': "paren_close", '[': "bracket_open", ']': "bracket_close", '{': "brace_open",
-	'}': "brace_close", '*': "star", '!': "bang", '\\': "backslash", '+': "plus",
-	'$': "dollar", '=': "equals", '?': "question", '@': "at_sign", '^': "caret",
-	'|': "pipe", '~': "tilde", '&': "amp", '"': "quot", '<': "lt", '>': "gt", '`': "grave",
-}
+// qstrNames are the escape names of makeqstrdata.py for the ASCII
+// punctuation; the map is built on first use, not at start-up.
+var qstrNames = sync.OnceValue(func() map[rune]string {
+	return map[rune]string{
+		'-': "hyphen", ' ': "space", '\'': "squot", ',': "comma", '.': "dot", ':': "colon",
+		';': "semicolon", '/': "slash", '%': "percent", '#': "hash", '(': "paren_open",
+		')': "paren_close", '[': "bracket_open", ']': "bracket_close", '{': "brace_open",
+		'}': "brace_close", '*': "star", '!': "bang", '\\': "backslash", '+': "plus",
+		'$': "dollar", '=': "equals", '?': "question", '@': "at_sign", '^': "caret",
+		'|': "pipe", '~': "tilde", '&': "amp", '"': "quot", '<': "lt", '>': "gt", '`': "grave",
+	}
+})
 
 // EscapeQstr turns a qstr string into the suffix of its MP_QSTR_ macro:
 // identifier characters stay, others become _name_ or _0xNN_.
@@ -208,9 +211,9 @@ func EscapeQstr(s string) string {
 		switch {
 		case c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			b = append(b, byte(c))
-		case qstrNames[c] != "":
+		case qstrNames()[c] != "":
 			b = append(b, '_')
-			b = append(b, qstrNames[c]...)
+			b = append(b, qstrNames()[c]...)
 			b = append(b, '_')
 		default:
 			b = append(b, fmt.Sprintf("_0x%02x_", c)...)
