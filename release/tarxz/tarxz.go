@@ -3,13 +3,10 @@
 package tarxz
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/ulikunitz/xz"
 )
 
 // File is one archive entry; a name ending in "/" is a folder.
@@ -26,18 +23,7 @@ func Write(files []File, mtime time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	w, err := xz.WriterConfig{}.NewWriter(&out)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(tb); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return writeXZ(tb)
 }
 
 // tarStream returns the tar of files, sorted by name.
