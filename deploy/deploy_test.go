@@ -27,8 +27,8 @@ type board struct {
 }
 
 func newBoard(t *testing.T, mpy uint64) *board {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("the stand-in mpremote needs python3")
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("the stand-in mpremote runs with /usr/bin/python3")
 	}
 	return &board{t: t, mpy: mpy, fs: t.TempDir()}
 }
