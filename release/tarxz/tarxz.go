@@ -3,10 +3,13 @@
 package tarxz
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ulikunitz/xz"
 )
 
 // File is one archive entry; a name ending in "/" is a folder.
@@ -23,7 +26,18 @@ func Write(files []File, mtime time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeXZ(tb)
+	var out bytes.Buffer
+	w, err := xz.WriterConfig{}.NewWriter(&out)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(tb); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // tarStream returns the tar of files, sorted by name.

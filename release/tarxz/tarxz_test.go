@@ -136,37 +136,3 @@ func TestSameAsArchiveTar(t *testing.T) {
 		t.Errorf("time before 1970 accepted")
 	}
 }
-
-// TestSameAsXZWriter: the .xz container is byte for byte what the xz
-// package's Writer makes with its default configuration, and the package
-// reads it back.
-func TestSameAsXZWriter(t *testing.T) {
-	for _, n := range []int{0, 1, 100, 4096, 70000, 300000} {
-		data := make([]byte, n)
-		for i := range data {
-			data[i] = byte(i*i>>7) ^ byte(i>>9) // some repetition, some noise
-		}
-		got, err := writeXZ(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want bytes.Buffer
-		w, err := xz.WriterConfig{}.NewWriter(&want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(data)
-		w.Close()
-		if !bytes.Equal(got, want.Bytes()) {
-			t.Errorf("%d bytes: %d compressed, the xz Writer makes %d, or other bytes", n, len(got), want.Len())
-		}
-		r, err := xz.NewReader(bytes.NewReader(got))
-		if err != nil {
-			t.Fatalf("%d bytes: %v", n, err)
-		}
-		back, err := io.ReadAll(r)
-		if err != nil || !bytes.Equal(back, data) {
-			t.Errorf("%d bytes: read back %d bytes, %v", n, len(back), err)
-		}
-	}
-}
