@@ -3,6 +3,7 @@
 package tarxz
 
 import (
+	"archive/tar"
 	"bytes"
 	"fmt"
 	"sort"
@@ -22,8 +23,40 @@ type File struct {
 // Write returns the .tar.xz of files, each entry with modification time
 // mtime. The same files and mtime always give the same bytes.
 func Write(files []File, mtime time.Time) ([]byte, error) {
-	tb, err := tarStream(files, mtime)
-	if err != nil {
+	sorted := append([]File(nil), files...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for i, f := range sorted {
+		if i > 0 && sorted[i-1].Name == f.Name {
+			return nil, fmt.Errorf("duplicate archive entry %q", f.Name)
+		}
+		// USTAR headers carry whole-second times and no access times; only
+		// long names need PAX records.
+		h := &tar.Header{Name: f.Name, ModTime: mtime.UTC().Truncate(time.Second), Format: tar.FormatUSTAR, Mode: f.Mode}
+		if len(f.Name) > 100 {
+			h.Format = tar.FormatPAX
+		}
+		if strings.HasSuffix(f.Name, "/") {
+			h.Typeflag = tar.TypeDir
+			if h.Mode == 0 {
+				h.Mode = 0o755
+			}
+		} else {
+			h.Typeflag = tar.TypeReg
+			h.Size = int64(len(f.Data))
+			if h.Mode == 0 {
+				h.Mode = 0o644
+			}
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(f.Data); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
@@ -31,41 +64,11 @@ func Write(files []File, mtime time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(tb); err != nil {
+	if _, err := w.Write(tb.Bytes()); err != nil {
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
-}
-
-// tarStream returns the tar of files, sorted by name.
-func tarStream(files []File, mtime time.Time) ([]byte, error) {
-	sorted := append([]File(nil), files...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	if mtime.Unix() < 0 {
-		return nil, fmt.Errorf("archive time %v is before 1970", mtime)
-	}
-	var tb []byte
-	for i, f := range sorted {
-		if i > 0 && sorted[i-1].Name == f.Name {
-			return nil, fmt.Errorf("duplicate archive entry %q", f.Name)
-		}
-		// Whole-second times, no access times, owner and group 0.
-		mode, flag, data := f.Mode, byte('0'), f.Data
-		if strings.HasSuffix(f.Name, "/") {
-			flag, data = '5', nil
-			if mode == 0 {
-				mode = 0o755
-			}
-		} else if mode == 0 {
-			mode = 0o644
-		}
-		var err error
-		if tb, err = appendEntry(tb, f.Name, mode, flag, data, mtime.Unix()); err != nil {
-			return nil, err
-		}
-	}
-	return append(tb, make([]byte, 2*blockSize)...), nil // the end: two zero blocks
 }
