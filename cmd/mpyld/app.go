@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
+	"github.com/urfave/cli/v2"
 )
 
 // Exit codes.
@@ -36,8 +36,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Description: "mpyld links relocatable ELF objects into native .mpy modules for MicroPython v1.28\n" +
 			"(.mpy 6.3), byte-compatible with tools/mpy_ld.py. Run without a command it takes\n" +
 			"mpy_ld.py's own flags, so natmod Makefiles work with 'make MPY_LD=mpyld'.",
-		Writer:    stdout,
-		ErrWriter: stderr,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
 		Flags: append(append(linkFlags(), mergeFlags()...),
 			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
 			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"}),
@@ -53,7 +54,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c)
 		},
-		Commands: []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
+		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
 		},
@@ -114,7 +116,7 @@ func valueFlags(app *cli.App, name string) map[string]bool {
 	return m
 }
 
-// normalizeArgs makes mpy_ld.py's argument forms fit the flag parser: "-vvv"
+// normalizeArgs makes mpy_ld.py's argument forms fit urfave/cli: "-vvv"
 // becomes three -v, attached values ("-l/path/libgcc.a", "-ofile") are
 // split off, and positional arguments move behind the flags so that
 // "mpyld link a.o -o a.mpy" works.

@@ -9,8 +9,9 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/mpyld/mpyld/builder"
-	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
 )
 
 func buildFlags() []cli.Flag {

@@ -10,8 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/mpyld/mpyld/builder"
-	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
 	"github.com/mpyld/mpyld/deploy"
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/mpy"

@@ -6,7 +6,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
+	"github.com/urfave/cli/v2"
+
 	"github.com/mpyld/mpyld/elfobj"
 	"github.com/mpyld/mpyld/inspect"
 	"github.com/mpyld/mpyld/linker"

@@ -5,7 +5,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
+	"github.com/urfave/cli/v2"
+
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/linker"
 )

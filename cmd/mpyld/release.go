@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/mpyld/mpyld/cmd/mpyld/internal/cli"
+	"github.com/urfave/cli/v2"
+
 	"github.com/mpyld/mpyld/release"
 )
 
