@@ -327,18 +327,25 @@ func (j *archBuild) findMPYCross() (string, []string, error) {
 // link links the objects into the native part of the module.
 func (j *archBuild) link(ctx context.Context) error {
 	m := j.mod
-	cfg := &linker.Config{Arch: j.arch, Target: m.target, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m), Objects: j.objs,
-		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(),
-		ReadFile: func(p string) ([]byte, error) { return os.ReadFile(inDir(j.dir, p)) }}
-	cfg.Libs = append(cfg.Libs, m.libsPre...)
+	// Inputs are named from here, not read through Config.ReadFile, so that
+	// the linker maps archives instead of reading them whole.
+	cfg := &linker.Config{Arch: j.arch, Target: m.target, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m),
+		LinkRuntime: m.linkRuntime, GCSections: j.gcSections()}
+	for _, o := range j.objs {
+		cfg.Objects = append(cfg.Objects, inDir(j.dir, o))
+	}
+	var libs []string
+	libs = append(libs, m.libsPre...)
 	if m.linkRuntime {
 		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.mod, j.dir, j.cflags)
 		if err != nil {
 			return err
 		}
-		cfg.Libs = append(cfg.Libs, rl...)
+		libs = append(libs, rl...)
 	}
-	cfg.Libs = append(append(cfg.Libs, j.srcs.libs...), m.libs...)
+	for _, l := range append(append(libs, j.srcs.libs...), m.libs...) {
+		cfg.Libs = append(cfg.Libs, inDir(j.dir, l))
+	}
 	if m.externs != "" {
 		data, err := os.ReadFile(inDir(j.dir, m.externs))
 		if err != nil {

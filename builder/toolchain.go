@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,18 +98,18 @@ type toolchain struct {
 	clang    bool
 	specs    string // picolibc.specs path, for RISC-V
 	musl     bool
-	identity string // changes when the compiler binary changes
+	identity string      // changes when the compiler binary changes
+	cache    *probeCache // its earlier answers
 }
 
-// probe asks the compiler what dynruntime.mk asks it.
+// probe asks the compiler what dynruntime.mk asks it, or takes the answers
+// from the probe cache.
 func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolchain, error) {
 	cc := c.path
-	tc := &toolchain{cc: cc, flags: c.flags, clang: isClang(cc)}
-	if st, err := os.Stat(cc); err == nil {
-		tc.identity = fmt.Sprintf("%s %d %d", cc, st.Size(), st.ModTime().UnixNano())
-	}
+	tc := &toolchain{cc: cc, flags: c.flags, clang: isClang(cc), identity: compilerIdentity(cc, b.opt.Getenv)}
+	tc.cache = openProbeCache(filepath.Join(b.opt.Dir, "build", "probe-"+a.Name+".cache"), tc.identity)
 	if a.ISA == linker.ISARISCV {
-		out, err := b.output(ctx, "", cc, "--print-file-name=picolibc.specs")
+		out, err := b.probeOutput(ctx, tc, "", exists, "--print-file-name=picolibc.specs")
 		if err != nil {
 			return nil, err
 		}
@@ -118,52 +117,41 @@ func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolc
 			tc.specs = s
 		}
 	}
-	out, err := b.output(ctx, "", cc, "-dumpmachine")
+	out, err := b.probeOutput(ctx, tc, "", nil, "-dumpmachine")
 	if err != nil {
 		return nil, err
 	}
 	tc.musl = strings.Contains(out, "-musl")
 	if tc.clang && a.CrossPrefix != "" {
-		if root := b.crossSysroot(ctx, a); root != "" {
+		if root := b.crossSysroot(ctx, a, tc); root != "" {
 			tc.flags = append(tc.flags, "--sysroot="+root)
 		}
 	}
 	return tc, nil
 }
 
-// crossSysroot finds the C library headers of a bare-metal arch for Clang,
-// which has none of its own: the folder above the first include directory
-// the arch's cross GCC searches outside GCC's own (Debian's
-// /usr/lib/arm-none-eabi, or picolibc's through its specs), or "".
-func (b *builder) crossSysroot(ctx context.Context, a *linker.Arch) string {
+// crossSysroot finds the C library of a bare-metal arch for Clang, which
+// has none of its own: the arch's cross GCC names its libc.a (through
+// picolibc's specs where it has them), and the sysroot is the nearest
+// folder above it with an include folder (Debian's /usr/lib/arm-none-eabi,
+// /usr/lib/picolibc/riscv64-unknown-elf). "" when there is none.
+func (b *builder) crossSysroot(ctx context.Context, a *linker.Arch, clang *toolchain) string {
 	gcc, err := exec.LookPath(a.CrossPrefix + "gcc")
 	if err != nil {
 		return ""
 	}
-	args := append(append([]string(nil), a.CFlags...), "-xc", "-E", "-v", os.DevNull)
-	if out, err := b.output(ctx, "", gcc, "--print-file-name=picolibc.specs"); err == nil {
+	tc := &toolchain{cc: gcc, cache: clang.cache, identity: compilerIdentity(gcc, b.opt.Getenv)}
+	args := append([]string(nil), a.CFlags...)
+	if out, err := b.probeOutput(ctx, tc, "", exists, "--print-file-name=picolibc.specs"); err == nil {
 		if s := strings.TrimSpace(out); s != "picolibc.specs" && s != "" {
-			args = append([]string{"-specs=" + s}, args...)
+			args = append(args, "-specs="+s)
 		}
 	}
-	b.trace("", append([]string{gcc}, args...))
-	cmd := exec.CommandContext(ctx, gcc, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-	if cmd.Run() != nil {
-		return ""
-	}
-	in := false
-	for _, line := range strings.Split(stderr.String(), "\n") {
-		switch {
-		case strings.HasPrefix(line, "#include <...> search starts here"):
-			in = true
-		case strings.HasPrefix(line, "End of search list"):
-			return ""
-		case in:
-			dir := filepath.Clean(strings.TrimSpace(line))
-			if filepath.Base(dir) == "include" && !strings.Contains(dir, "/gcc/") {
-				return filepath.Dir(dir)
+	out, err := b.probeOutput(ctx, tc, "", exists, append(args, "--print-file-name=libc.a")...)
+	if p := strings.TrimSpace(out); err == nil && filepath.IsAbs(p) {
+		for dir := filepath.Dir(p); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+			if st, err := os.Stat(filepath.Join(dir, "include")); err == nil && st.IsDir() {
+				return dir
 			}
 		}
 	}
@@ -191,7 +179,7 @@ func (b *builder) runtimeLibs(ctx context.Context, a *linker.Arch, tc *toolchain
 	}
 	var libs []string
 	for _, arg := range args {
-		out, err := b.output(ctx, dir, tc.cc, append(append([]string(nil), cflags...), arg)...)
+		out, err := b.probeOutput(ctx, tc, dir, exists, append(append([]string(nil), cflags...), arg)...)
 		if err != nil {
 			return nil, err
 		}
@@ -227,4 +215,15 @@ func (b *builder) output(ctx context.Context, dir, name string, args ...string) 
 		return "", fmt.Errorf("%s: %v: %s", shellJoin(append([]string{filepath.Base(name)}, args...)), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.String(), nil
+}
+
+// exists says whether a remembered --print-file-name answer still names a
+// file: relative answers mean "not found" and stay valid.
+func exists(out string) bool {
+	p := strings.TrimSpace(out)
+	if !filepath.IsAbs(p) {
+		return true
+	}
+	_, err := os.Stat(p)
+	return err == nil
 }

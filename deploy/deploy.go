@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mpyld/mpyld/mpy"
 )
@@ -127,7 +128,8 @@ func Choose(b Board, builds []Build) (Build, error) {
 	return Build{}, fmt.Errorf("board is %s; this module was built for %s: build it with --arch %s", b, strings.Join(have, ", "), Loadable(b)[0])
 }
 
-// Runner runs mpremote with the given arguments and returns its output.
+// Runner runs one mpremote command line (commands chained with "+") and
+// returns its standard output, also when it fails.
 type Runner interface {
 	Run(ctx context.Context, args []string) (string, error)
 }
@@ -141,50 +143,158 @@ type Options struct {
 	Target   string // board path; default :lib/<name>.mpy
 	Port     string // mpremote device (connect PORT)
 	DryRun   bool   // print the commands that change the board instead of running them
-	Logf     func(format string, args ...any)
+	// Board is the sys.implementation._mpy the board reported last time
+	// (Report.MPY), or 0. With it the build is copied in the same mpremote
+	// session that reads the board; a board that differs costs one more.
+	Board uint64
+	Logf  func(format string, args ...any)
 }
 
 // Report says what happened.
 type Report struct {
-	Board   Board
-	File    string
-	Target  string
-	Copied  bool
-	Skipped bool // the board's file was already the same
+	Board    Board
+	MPY      uint64 // the board's sys.implementation._mpy, for Options.Board
+	File     string
+	Target   string
+	Copied   bool
+	Skipped  bool // the board's file was already the same
+	Sessions int  // mpremote command lines run
 }
 
-var intLine = regexp.MustCompile(`(?m)^\s*(\d+)\s*$`)
-var hexLine = regexp.MustCompile(`(?m)^([0-9a-f]{64})\s*$`)
+// Lines the board-side code prints, to find in mpremote's output.
+const (
+	boardMark  = "mpyld: board "
+	differMark = "mpyld: board differs"
+	importMark = "mpyld: importing"
+)
 
-// Deploy copies the matching build to the board and imports it.
+// readCode prints the board's sys.implementation._mpy.
+const readCode = "import sys\nprint('" + boardMark + "'+str(sys.implementation._mpy))"
+
+// checkCode prints the board's sys.implementation._mpy and stops the
+// mpremote session (an exception ends the command chain) unless it is
+// expect; then it makes the folders of target.
+func checkCode(expect uint64, target string) string {
+	code := readCode + fmt.Sprintf("\nif sys.implementation._mpy!=%d:raise Exception('%s')", expect, differMark)
+	if dir := path.Dir(strings.TrimPrefix(target, ":")); dir != "." && dir != "/" && dir != "" {
+		code += fmt.Sprintf("\nimport os\np=''\nfor d in %s.split('/'):\n p+=d\n try:os.mkdir(p)\n except OSError:pass\n p+='/'", pyQuote(dir))
+	}
+	return code
+}
+
+// importCode imports the module once, as the smoke test.
+func importCode(name string) string {
+	return fmt.Sprintf("print('%s')\nimport %s", importMark, name)
+}
+
+// pyQuote writes s as a Python string literal.
+func pyQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+// boardValue reads what the board printed for sys.implementation._mpy.
+func boardValue(out string) (uint64, bool) {
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), boardMark); ok {
+			if v, err := strconv.ParseUint(rest, 10, 64); err == nil {
+				return v, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// Deploy copies the matching build to the board and imports it, in one
+// mpremote session when Options.Board (or the only build) says what the
+// board is: the session's first command checks that it still is, and
+// makes the target folder; mpremote's "fs cp" skips a file the board
+// already has (from v1.24). Otherwise, or when the check fails, the board
+// is read first and a second session (resumed, not soft-reset again)
+// copies and imports.
 func Deploy(ctx context.Context, r Runner, opt Options) (*Report, error) {
 	logf := opt.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	run := func(write bool, args ...string) (string, error) {
+	rep := &Report{Target: opt.Target}
+	if rep.Target == "" {
+		rep.Target = ":lib/" + opt.Name + ".mpy"
+	}
+	run := func(args ...string) (string, error) {
 		if opt.Port != "" {
 			args = append([]string{"connect", opt.Port}, args...)
 		}
+		rep.Sessions++
 		if opt.DryRun {
-			if write {
-				logf("would run: mpremote %s", strings.Join(quoteAll(args), " "))
-				return "", nil
-			}
-			logf("run: mpremote %s", strings.Join(quoteAll(args), " "))
+			logf("run: mpremote %s", CommandLine(args))
 		}
 		return r.Run(ctx, args)
 	}
-	out, err := run(false, "exec", "import sys; print(sys.implementation._mpy)")
-	if err != nil {
-		return nil, fmt.Errorf("reading the board's .mpy version: %v", err)
+	// act copies b and imports it, after checking the board is still v.
+	act := func(v uint64, b Build, resume bool) (string, error) {
+		args := []string{"exec", checkCode(v, rep.Target), "+", "fs", "cp", b.Path, rep.Target, "+", "exec", importCode(opt.Name)}
+		if resume {
+			args = append([]string{"resume"}, args...)
+		}
+		return run(args...)
 	}
-	m := intLine.FindAllStringSubmatch(out, -1)
-	if m == nil {
-		return nil, fmt.Errorf("board did not report sys.implementation._mpy (got %q): its firmware cannot load .mpy files", strings.TrimSpace(out))
+	// finish reads the outcome of act.
+	finish := func(b Build, out string, err error) (*Report, error) {
+		rep.File = b.Path
+		if err != nil {
+			if strings.Contains(out, importMark) {
+				return rep, fmt.Errorf("import %s on the board failed: %v", opt.Name, err)
+			}
+			return nil, fmt.Errorf("copying %s to %s: %v", b.Path, rep.Target, err)
+		}
+		rep.Skipped = strings.Contains(out, "Up to date: "+strings.TrimPrefix(rep.Target, ":"))
+		rep.Copied = !rep.Skipped
+		if rep.Skipped {
+			logf("%s is up to date on the board", rep.Target)
+		} else {
+			logf("copied %s to %s", b.Path, rep.Target)
+		}
+		return rep, nil
 	}
-	v, _ := strconv.ParseUint(m[len(m)-1][1], 10, 64)
-	rep := &Report{Board: ParseBoard(v)}
+
+	// The board it probably is: the one of last time, or the one the only
+	// build is for.
+	guess := opt.Board
+	if guess == 0 && len(opt.Builds) == 1 {
+		b := opt.Builds[0]
+		guess = uint64(b.Version) | uint64(b.SubVersion)<<8 | uint64(b.Arch)<<10 | b.Flags<<16
+	}
+	var v uint64
+	known := false
+	boardSum := "" // sha256 of the board's target file, for a dry run
+	if guess != 0 && !opt.DryRun {
+		if b, err := Choose(ParseBoard(guess), opt.Builds); err == nil {
+			out, err := act(guess, b, false)
+			if v, known = boardValue(out); known && v == guess {
+				rep.MPY, rep.Board = v, ParseBoard(v)
+				logf("board: %s", rep.Board)
+				return finish(b, out, err)
+			}
+			if !known {
+				return nil, boardError(out, err)
+			}
+			logf("board is not the one of last time")
+		}
+	}
+	if !known {
+		args := []string{"exec", readCode}
+		if opt.DryRun {
+			args = append(args, "+", "fs", "sha256sum", rep.Target)
+		}
+		out, err := run(args...)
+		if v, known = boardValue(out); !known {
+			return nil, boardError(out, err)
+		}
+		if h := hexLine().FindStringSubmatch(out); h != nil {
+			boardSum = h[1]
+		}
+	}
+	rep.MPY, rep.Board = v, ParseBoard(v)
 	logf("board: %s", rep.Board)
 	b, err := Choose(rep.Board, opt.Builds)
 	if err != nil && opt.BuildFor != nil && rep.Board.Arch != mpy.ArchNone {
@@ -209,46 +319,54 @@ func Deploy(ctx context.Context, r Runner, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.File = b.Path
-	rep.Target = opt.Target
-	if rep.Target == "" {
-		rep.Target = ":lib/" + opt.Name + ".mpy"
-	}
-	data, err := os.ReadFile(b.Path)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(data)
-	local := hex.EncodeToString(sum[:])
-	if out, err := run(false, "fs", "sha256sum", rep.Target); err == nil {
-		if h := hexLine.FindStringSubmatch(out); h != nil && h[1] == local {
+	if opt.DryRun {
+		rep.File = b.Path
+		data, err := os.ReadFile(b.Path)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		if rep.Skipped = boardSum == hex.EncodeToString(sum[:]); rep.Skipped {
 			logf("%s is up to date on the board", rep.Target)
-			rep.Skipped = true
 		}
-	}
-	if !rep.Skipped {
-		if dir := path.Dir(strings.TrimPrefix(rep.Target, ":")); dir != "." && dir != "/" && dir != "" {
-			run(true, "fs", "mkdir", ":"+dir) // fails when it exists: fine
+		args := []string{"resume", "exec", checkCode(v, rep.Target), "+", "fs", "cp", b.Path, rep.Target, "+", "exec", importCode(opt.Name)}
+		if opt.Port != "" {
+			args = append([]string{"connect", opt.Port}, args...)
 		}
-		if _, err := run(true, "fs", "cp", b.Path, rep.Target); err != nil {
-			return nil, fmt.Errorf("copying %s to %s: %v", b.Path, rep.Target, err)
-		}
-		rep.Copied = !opt.DryRun
-		logf("copied %s to %s", b.Path, rep.Target)
+		logf("would run: mpremote %s", CommandLine(args))
+		return rep, nil
 	}
-	if _, err := run(true, "exec", "import "+opt.Name); err != nil {
-		return rep, fmt.Errorf("import %s on the board failed: %v", opt.Name, err)
-	}
-	return rep, nil
+	out, err := act(v, b, rep.Sessions > 0)
+	return finish(b, out, err)
 }
 
+// boardError explains a session that did not say what the board is.
+func boardError(out string, err error) error {
+	if err != nil {
+		return fmt.Errorf("reading the board's .mpy version: %v", err)
+	}
+	return fmt.Errorf("board did not report sys.implementation._mpy (got %q): its firmware cannot load .mpy files", strings.TrimSpace(out))
+}
+
+// hexLine is a sha256sum line of mpremote's output; it compiles on first
+// use, not at start-up.
+var hexLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^([0-9a-f]{64})\s*$`) })
+
+// quoteAll quotes args for a shell, one line each: code with newlines in
+// bash's $'...' form.
 func quoteAll(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
-		if strings.ContainsAny(a, " ;'\"") {
+		switch {
+		case strings.Contains(a, "\n"):
+			a = "$'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(a) + "'"
+		case a == "" || strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-@%") != "":
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 		out[i] = a
 	}
 	return out
 }
+
+// CommandLine is args as one shell command line, for logs.
+func CommandLine(args []string) string { return strings.Join(quoteAll(args), " ") }

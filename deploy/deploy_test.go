@@ -1,12 +1,13 @@
 package deploy
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,45 +15,43 @@ import (
 	"github.com/mpyld/mpyld/mpy"
 )
 
-// board answers mpremote commands like a MicroPython board would.
+// board is a MicroPython board behind the stand-in mpremote of
+// cmd/mpyld/testdata: its files are in a folder, and every command line
+// run is logged.
 type board struct {
+	t         *testing.T
 	mpy       uint64
-	files     map[string][]byte
+	fs        string
 	importErr string
 	log       []string
 }
 
+func newBoard(t *testing.T, mpy uint64) *board {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("the stand-in mpremote runs with /usr/bin/python3")
+	}
+	return &board{t: t, mpy: mpy, fs: t.TempDir()}
+}
+
 func (b *board) Run(ctx context.Context, args []string) (string, error) {
 	b.log = append(b.log, strings.Join(args, " "))
-	if args[0] == "connect" {
-		args = args[2:]
+	cmd := exec.CommandContext(ctx, filepath.Join(testutil.Root(), "cmd", "mpyld", "testdata", "mpremote"), args...)
+	mpyEnv := "FAKE_MPY=" // a board without sys.implementation._mpy
+	if b.mpy != 0 {
+		mpyEnv += strconv.FormatUint(b.mpy, 10)
 	}
-	switch {
-	case args[0] == "exec" && strings.Contains(args[1], "_mpy"):
-		return fmt.Sprintf("%d\n", b.mpy), nil
-	case args[0] == "exec":
-		if b.importErr != "" {
-			return "Traceback (most recent call last):\n", fmt.Errorf("%s", b.importErr)
-		}
-		return "", nil
-	case args[0] == "fs" && args[1] == "sha256sum":
-		d, ok := b.files[args[2]]
-		if !ok {
-			return "", fmt.Errorf("sha256sum: %s: No such file or directory", args[2])
-		}
-		s := sha256.Sum256(d)
-		return "sha256sum " + args[2] + "\n" + hex.EncodeToString(s[:]) + "\n", nil
-	case args[0] == "fs" && args[1] == "mkdir":
-		return "mkdir " + args[2] + "\n", nil
-	case args[0] == "fs" && args[1] == "cp":
-		d, err := os.ReadFile(args[2])
-		if err != nil {
-			return "", err
-		}
-		b.files[args[3]] = d
-		return "cp " + args[2] + " " + args[3] + "\n", nil
+	cmd.Env = append(os.Environ(), mpyEnv, "FAKE_FS="+b.fs, "FAKE_IMPORT_ERROR="+b.importErr, "FAKE_LOG=")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("%v: %s%s", err, errb.String(), out.String())
 	}
-	return "", fmt.Errorf("unknown command %v", args)
+	return out.String(), nil
+}
+
+func (b *board) file(p string) []byte {
+	data, _ := os.ReadFile(filepath.Join(b.fs, p))
+	return data
 }
 
 // mpyValue is sys.implementation._mpy for an arch, sub-version and flags.
@@ -127,65 +126,90 @@ func TestChoose(t *testing.T) {
 
 func TestDeploy(t *testing.T) {
 	bs := builds(t, "armv6m", "armv7emsp")
-	b := &board{mpy: mpyValue(mpy.ArchARMV7EMDP, 3, 0), files: map[string][]byte{}}
+	read := func(p string) []byte {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	// A board seen for the first time: read, then copy and import in a
+	// second session that does not reset it again.
+	b := newBoard(t, mpyValue(mpy.ArchARMV7EMDP, 3, 0))
 	rep, err := Deploy(context.Background(), b, Options{Name: "hello", Builds: bs, Port: "/dev/ttyACM0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"connect /dev/ttyACM0 exec import sys; print(sys.implementation._mpy)",
-		"connect /dev/ttyACM0 fs sha256sum :lib/hello.mpy",
-		"connect /dev/ttyACM0 fs mkdir :lib",
-		"connect /dev/ttyACM0 fs cp " + bs[1].Path + " :lib/hello.mpy",
-		"connect /dev/ttyACM0 exec import hello",
+	if rep.Sessions != 2 || len(b.log) != 2 || !strings.HasPrefix(b.log[1], "connect /dev/ttyACM0 resume exec ") ||
+		!strings.Contains(b.log[1], " + fs cp "+bs[1].Path+" :lib/hello.mpy + exec ") {
+		t.Errorf("%d sessions:\n%s", rep.Sessions, strings.Join(b.log, "\n"))
 	}
-	if strings.Join(b.log, "\n") != strings.Join(want, "\n") {
-		t.Errorf("commands:\n%s\nwant:\n%s", strings.Join(b.log, "\n"), strings.Join(want, "\n"))
-	}
-	if !rep.Copied || rep.File != bs[1].Path {
+	if !rep.Copied || rep.File != bs[1].Path || rep.MPY != b.mpy || !bytes.Equal(b.file("lib/hello.mpy"), read(bs[1].Path)) {
 		t.Errorf("report %+v", rep)
 	}
-	// Again: the board's file is the same, no copy.
+	// Again, knowing the board: one session; mpremote skips the same file.
 	b.log = nil
-	rep, err = Deploy(context.Background(), b, Options{Name: "hello", Builds: bs})
-	if err != nil || !rep.Skipped || rep.Copied {
-		t.Errorf("second deploy: %+v, %v", rep, err)
+	rep, err = Deploy(context.Background(), b, Options{Name: "hello", Builds: bs, Board: rep.MPY})
+	if err != nil || !rep.Skipped || rep.Copied || rep.Sessions != 1 {
+		t.Errorf("second deploy: %+v, %v\n%s", rep, err, strings.Join(b.log, "\n"))
 	}
-	for _, c := range b.log {
-		if strings.Contains(c, "fs cp") {
-			t.Errorf("copied an unchanged file: %s", c)
-		}
+	// Another board where the last one was: the check stops the first
+	// session before the copy; the second copies the armv6m build.
+	b.log = nil
+	b.mpy = mpyValue(mpy.ArchARMV6M, 3, 0)
+	rep, err = Deploy(context.Background(), b, Options{Name: "hello", Builds: bs, Board: mpyValue(mpy.ArchARMV7EMDP, 3, 0)})
+	if err != nil || rep.Sessions != 2 || rep.File != bs[0].Path || !bytes.Equal(b.file("lib/hello.mpy"), read(bs[0].Path)) {
+		t.Errorf("changed board: %+v, %v\n%s", rep, err, strings.Join(b.log, "\n"))
 	}
-	// Dry run: reads the board, changes nothing.
-	b2 := &board{mpy: mpyValue(mpy.ArchARMV6M, 3, 0), files: map[string][]byte{}}
+	// One build and a board it fits: one session, guessed from the build.
+	b2 := newBoard(t, mpyValue(mpy.ArchARMV6M, 3, 0))
+	rep, err = Deploy(context.Background(), b2, Options{Name: "hello", Builds: bs[:1]})
+	if err != nil || rep.Sessions != 1 || !bytes.Equal(b2.file("lib/hello.mpy"), read(bs[0].Path)) {
+		t.Errorf("single build: %+v, %v\n%s", rep, err, strings.Join(b2.log, "\n"))
+	}
+	// A target in nested folders, made on the way; the module is not on
+	// the board's import path there, and the failed import says so.
+	b2 = newBoard(t, mpyValue(mpy.ArchARMV6M, 3, 0))
+	_, err = Deploy(context.Background(), b2, Options{Name: "hello", Builds: bs[:1], Target: ":a/b/hello.mpy"})
+	if err == nil || !strings.Contains(err.Error(), "import hello on the board failed") || !bytes.Equal(b2.file("a/b/hello.mpy"), read(bs[0].Path)) {
+		t.Errorf("nested target: %v\n%s", err, strings.Join(b2.log, "\n"))
+	}
+	// Dry run: reads the board in one session, changes nothing.
+	b3 := newBoard(t, mpyValue(mpy.ArchARMV6M, 3, 0))
 	var lines []string
-	_, err = Deploy(context.Background(), b2, Options{Name: "hello", Builds: bs, DryRun: true,
+	rep, err = Deploy(context.Background(), b3, Options{Name: "hello", Builds: bs, DryRun: true,
 		Logf: func(f string, a ...any) { lines = append(lines, fmt.Sprintf(f, a...)) }})
-	if err != nil || len(b2.files) != 0 {
-		t.Errorf("dry run: %v, files %v", err, b2.files)
+	if err != nil || rep.Sessions != 1 || b3.file("lib/hello.mpy") != nil {
+		t.Errorf("dry run: %+v, %v", rep, err)
 	}
-	if !strings.Contains(strings.Join(lines, "\n"), "would run: mpremote fs cp "+bs[0].Path+" :lib/hello.mpy") {
+	if !strings.Contains(strings.Join(lines, "\n"), "would run: mpremote resume exec ") || !strings.Contains(strings.Join(lines, "\n"), " + fs cp "+bs[0].Path+" :lib/hello.mpy + exec ") {
 		t.Errorf("dry run printed:\n%s", strings.Join(lines, "\n"))
 	}
 	// Mismatch: sub-version.
-	b3 := &board{mpy: mpyValue(mpy.ArchARMV6M, 2, 0), files: map[string][]byte{}}
-	if _, err := Deploy(context.Background(), b3, Options{Name: "hello", Builds: bs}); err == nil || !strings.Contains(err.Error(), "board is armv6m, .mpy 6.2;") || !strings.Contains(err.Error(), "was built for 6.3") {
+	b4 := newBoard(t, mpyValue(mpy.ArchARMV6M, 2, 0))
+	if _, err := Deploy(context.Background(), b4, Options{Name: "hello", Builds: bs}); err == nil || !strings.Contains(err.Error(), "board is armv6m, .mpy 6.2;") || !strings.Contains(err.Error(), "was built for 6.3") {
 		t.Errorf("mismatch: %v", err)
 	}
 	// Missing build: built on demand.
-	b4 := &board{mpy: mpyValue(mpy.ArchX64, 3, 0), files: map[string][]byte{}}
+	b5 := newBoard(t, mpyValue(mpy.ArchX64, 3, 0))
 	x := builds(t, "x64")[0]
 	built := false
-	_, err = Deploy(context.Background(), b4, Options{Name: "hello", Builds: bs, BuildFor: func(ctx context.Context, a mpy.Arch) (Build, error) {
+	_, err = Deploy(context.Background(), b5, Options{Name: "hello", Builds: bs, BuildFor: func(ctx context.Context, a mpy.Arch) (Build, error) {
 		built = a == mpy.ArchX64
 		return x, nil
 	}})
-	if err != nil || !built || b4.files[":lib/hello.mpy"] == nil {
+	if err != nil || !built || b5.file("lib/hello.mpy") == nil {
 		t.Errorf("build on demand: %v, built %v", err, built)
 	}
 	// The smoke test fails: the board's message is reported.
-	b5 := &board{mpy: mpyValue(mpy.ArchARMV6M, 3, 0), files: map[string][]byte{}, importErr: "ValueError: incompatible .mpy arch"}
-	if _, err := Deploy(context.Background(), b5, Options{Name: "hello", Builds: bs}); err == nil || !strings.Contains(err.Error(), "ValueError: incompatible .mpy arch") {
+	b6 := newBoard(t, mpyValue(mpy.ArchARMV6M, 3, 0))
+	b6.importErr = "ValueError: incompatible .mpy arch"
+	if _, err := Deploy(context.Background(), b6, Options{Name: "hello", Builds: bs}); err == nil || !strings.Contains(err.Error(), "ValueError: incompatible .mpy arch") {
 		t.Errorf("failed import: %v", err)
+	}
+	// A board without sys.implementation._mpy.
+	b7 := newBoard(t, 0)
+	if _, err := Deploy(context.Background(), b7, Options{Name: "hello", Builds: bs}); err == nil || !strings.Contains(err.Error(), "reading the board's .mpy version") {
+		t.Errorf("no _mpy: %v", err)
 	}
 }

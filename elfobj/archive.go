@@ -40,64 +40,29 @@ func ReadArchive(name string, data []byte) (*Archive, error) {
 			off++
 			continue
 		}
-		if off+60 > len(data) {
-			return nil, &Error{File: name, Off: int64(off), Msg: "truncated member header"}
-		}
-		h := data[off : off+60]
-		if h[58] != '`' || h[59] != '\n' {
-			return nil, &Error{File: name, Off: int64(off), Msg: "corrupt member header (bad terminator)"}
-		}
-		rawName := strings.TrimRight(string(h[0:16]), " ")
-		size, err := strconv.ParseUint(strings.TrimSpace(string(h[48:58])), 10, 63)
+		h, err := readHeader(name, data, off)
 		if err != nil {
-			return nil, &Error{File: name, Off: int64(off), Msg: fmt.Sprintf("corrupt member size %q", strings.TrimSpace(string(h[48:58])))}
+			return nil, err
 		}
-		start := off + 60
-		if size > uint64(len(data)-start) {
-			return nil, &Error{File: name, Off: int64(off), Msg: fmt.Sprintf("member %q of %d bytes extends past the end of the archive: truncated?", rawName, size)}
-		}
-		body := data[start : start+int(size)]
-		hdrOff := off
-		off = start + int(size)
-		if off%2 == 1 {
-			off++
-		}
-		var mname string
-		switch {
-		case rawName == "/":
+		rawName, body, hdrOff := h.rawName, h.body, off
+		off = h.next
+		switch rawName {
+		case "/":
 			symtab, symWidth = body, 4
 			continue
-		case rawName == "/SYM64/":
+		case "/SYM64/":
 			symtab, symWidth = body, 8
 			continue
-		case rawName == "__.SYMDEF" || rawName == "__.SYMDEF SORTED":
-			continue
-		case rawName == "//":
+		case "//":
 			longNames = body
 			continue
-		case strings.HasPrefix(rawName, "#1/"): // BSD: name follows the header
-			n, err := strconv.Atoi(rawName[3:])
-			if err != nil || n < 0 || n > len(body) {
-				return nil, &Error{File: name, Off: int64(hdrOff), Msg: fmt.Sprintf("corrupt BSD member name %q", rawName)}
-			}
-			mname = strings.TrimRight(string(body[:n]), "\x00")
-			body = body[n:]
-			if mname == "__.SYMDEF" || mname == "__.SYMDEF SORTED" {
-				continue
-			}
-		case strings.HasPrefix(rawName, "/"): // GNU long name
-			n, err := strconv.Atoi(rawName[1:])
-			if err != nil || n < 0 || n >= len(longNames) {
-				return nil, &Error{File: name, Off: int64(hdrOff), Msg: fmt.Sprintf("member name %q points outside the long-name table", rawName)}
-			}
-			rest := longNames[n:]
-			end := strings.IndexAny(string(rest), "\n")
-			if end < 0 {
-				end = len(rest)
-			}
-			mname = strings.TrimSuffix(string(rest[:end]), "/")
-		default:
-			mname = strings.TrimSuffix(rawName, "/")
+		}
+		mname, body, err := memberName(name, hdrOff, rawName, body, longNames)
+		if err != nil {
+			return nil, err
+		}
+		if isSymdef(mname) {
+			continue
 		}
 		members = append(members, Member{Name: mname, Data: body, Off: int64(hdrOff)})
 	}
@@ -111,6 +76,67 @@ func ReadArchive(name string, data []byte) (*Archive, error) {
 	}
 	return a, nil
 }
+
+// header is one member header and the bytes it covers.
+type header struct {
+	rawName string // the name field, trailing blanks removed
+	body    []byte
+	next    int // offset of the next header
+}
+
+// readHeader reads the member header at off.
+func readHeader(name string, data []byte, off int) (header, error) {
+	if off < 8 || off > len(data) || len(data)-off < 60 {
+		return header{}, &Error{File: name, Off: int64(off), Msg: "truncated member header"}
+	}
+	h := data[off : off+60]
+	if h[58] != '`' || h[59] != '\n' {
+		return header{}, &Error{File: name, Off: int64(off), Msg: "corrupt member header (bad terminator)"}
+	}
+	rawName := strings.TrimRight(string(h[0:16]), " ")
+	size, err := strconv.ParseUint(strings.TrimSpace(string(h[48:58])), 10, 63)
+	if err != nil {
+		return header{}, &Error{File: name, Off: int64(off), Msg: fmt.Sprintf("corrupt member size %q", strings.TrimSpace(string(h[48:58])))}
+	}
+	start := off + 60
+	if size > uint64(len(data)-start) {
+		return header{}, &Error{File: name, Off: int64(off), Msg: fmt.Sprintf("member %q of %d bytes extends past the end of the archive: truncated?", rawName, size)}
+	}
+	next := start + int(size)
+	if next%2 == 1 {
+		next++
+	}
+	return header{rawName: rawName, body: data[start : start+int(size)], next: next}, nil
+}
+
+// memberName resolves the name of a member from its header's name field:
+// plain ("name/" or BSD "name"), GNU long ("/123", an offset into the "//"
+// table) or BSD long ("#1/12", the name in front of the data, which is
+// returned without it).
+func memberName(file string, off int, rawName string, body, longNames []byte) (string, []byte, error) {
+	switch {
+	case strings.HasPrefix(rawName, "#1/"):
+		n, err := strconv.Atoi(rawName[3:])
+		if err != nil || n < 0 || n > len(body) {
+			return "", nil, &Error{File: file, Off: int64(off), Msg: fmt.Sprintf("corrupt BSD member name %q", rawName)}
+		}
+		return strings.TrimRight(string(body[:n]), "\x00"), body[n:], nil
+	case strings.HasPrefix(rawName, "/"):
+		n, err := strconv.Atoi(rawName[1:])
+		if err != nil || n < 0 || n >= len(longNames) {
+			return "", nil, &Error{File: file, Off: int64(off), Msg: fmt.Sprintf("member name %q points outside the long-name table", rawName)}
+		}
+		rest := longNames[n:]
+		if end := bytes.IndexByte(rest, '\n'); end >= 0 {
+			rest = rest[:end]
+		}
+		return strings.TrimSuffix(string(rest), "/"), body, nil
+	}
+	return strings.TrimSuffix(rawName, "/"), body, nil
+}
+
+// isSymdef reports whether a member name is a BSD symbol table's.
+func isSymdef(name string) bool { return name == "__.SYMDEF" || name == "__.SYMDEF SORTED" }
 
 // readSymtab decodes a GNU ar symbol table: a big-endian count, that many
 // member header offsets, then as many NUL-terminated names.
@@ -126,7 +152,7 @@ func readSymtab(b []byte, w int, members []Member) (map[string][]int, error) {
 		return nil, fmt.Errorf("too short")
 	}
 	n := word(0)
-	if n > uint64(len(b)/w) {
+	if n > uint64(len(b)/w-1) {
 		return nil, fmt.Errorf("%d entries do not fit in %d bytes", n, len(b))
 	}
 	byOff := make(map[int64]int, len(members))

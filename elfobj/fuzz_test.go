@@ -185,3 +185,23 @@ func FuzzReadArchive(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadIndex: no input makes the symbol-table reader panic, nor any
+// member it points at.
+func FuzzReadIndex(f *testing.F) {
+	f.Add(testArchive(f))
+	f.Add([]byte("!<arch>\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x, err := ReadIndex("fuzz.a", data)
+		if err != nil {
+			return
+		}
+		for sym := range x.first {
+			for _, off := range x.Lookup(sym) {
+				if m, err := x.Member(off); err == nil {
+					Parse(m.Name, m.Data)
+				}
+			}
+		}
+	})
+}

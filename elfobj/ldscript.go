@@ -6,23 +6,27 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
+// The patterns compile on first use, not at start-up.
 var (
-	ldComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	ldCommand = regexp.MustCompile(`(?s)\b(GROUP|INPUT|OUTPUT_FORMAT|AS_NEEDED)\s*\(`)
-	ldSplit   = regexp.MustCompile(`[\s,]+`)
+	ldComment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)/\*.*?\*/`) })
+	ldCommand = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)\b(GROUP|INPUT|OUTPUT_FORMAT|AS_NEEDED)\s*\(`)
+	})
+	ldSplit = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\s,]+`) })
 )
 
 // ParseLDScript reads a linker script made only of GROUP(...), INPUT(...) and
 // OUTPUT_FORMAT(...) commands and returns the files it names, in order.
 // AS_NEEDED(...) lists inside them are flattened.
 func ParseLDScript(name string, data []byte) ([]string, error) {
-	text := ldComment.ReplaceAllString(string(data), " ")
+	text := ldComment().ReplaceAllString(string(data), " ")
 	var files []string
 	rest := strings.TrimSpace(text)
 	for rest != "" {
-		m := ldCommand.FindStringSubmatchIndex(rest)
+		m := ldCommand().FindStringSubmatchIndex(rest)
 		if m == nil || m[0] != 0 {
 			return nil, &Error{File: name, Off: -1, Msg: fmt.Sprintf("not an archive, and not a linker script of GROUP/INPUT commands (found %q)", firstLine(rest))}
 		}
@@ -33,7 +37,7 @@ func ParseLDScript(name string, data []byte) ([]string, error) {
 		}
 		if cmd != "OUTPUT_FORMAT" {
 			body = strings.NewReplacer("AS_NEEDED", " ", "(", " ", ")", " ").Replace(body)
-			for _, f := range ldSplit.Split(strings.TrimSpace(body), -1) {
+			for _, f := range ldSplit().Split(strings.TrimSpace(body), -1) {
 				if f != "" {
 					files = append(files, f)
 				}

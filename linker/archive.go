@@ -3,60 +3,102 @@
 package linker
 
 import (
+	"bytes"
 	"debug/elf"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"sort"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/internal/mapfile"
 )
 
 type library struct {
 	path  string
-	ar    *elfobj.Archive
-	files map[int]*elfobj.File // parsed members
+	data  []byte
+	idx   *elfobj.Index
+	files map[int64]*elfobj.File // parsed members, by header offset
 }
 
-func (lib *library) member(i int) (*elfobj.File, error) {
-	if f, ok := lib.files[i]; ok {
+// member parses the member whose header is at off. Its bytes are copied out
+// of the archive, which is unmapped when the archives are loaded.
+func (lib *library) member(off int64) (*elfobj.File, error) {
+	if f, ok := lib.files[off]; ok {
 		return f, nil
 	}
-	m := lib.ar.Members[i]
-	f, err := elfobj.Parse(lib.path+":"+m.Name, m.Data)
+	m, err := lib.idx.Member(off)
 	if err != nil {
 		return nil, err
 	}
-	lib.files[i] = f
+	f, err := elfobj.Parse(lib.path+":"+m.Name, bytes.Clone(m.Data))
+	if err != nil {
+		return nil, err
+	}
+	lib.files[off] = f
 	return f, nil
 }
 
 // ensureIndex builds the symbol index from the members themselves when the
 // archive has no symbol table.
-func (lib *library) ensureIndex() {
-	if lib.ar.Index != nil {
-		return
+func (lib *library) ensureIndex() error {
+	if lib.idx.HasTable() || lib.data == nil {
+		return nil
 	}
-	lib.ar.Index = map[string][]int{}
-	for i := range lib.ar.Members {
-		f, err := lib.member(i)
+	ar, err := elfobj.ReadArchive(lib.path, lib.data)
+	lib.data = nil
+	if err != nil {
+		return err
+	}
+	for _, m := range ar.Members {
+		f, err := lib.member(m.Off)
 		if err != nil {
 			continue // not an object: nothing to index
 		}
 		for _, s := range f.Symbols {
 			if (s.Bind == elf.STB_GLOBAL || s.Bind == elf.STB_WEAK) && s.Shndx != elf.SHN_UNDEF && s.Name != "" {
-				lib.ar.Index[s.Name] = append(lib.ar.Index[s.Name], i)
+				lib.idx.Add(s.Name, m.Off)
 			}
 		}
 	}
+	return nil
 }
 
-// openLibs reads the -l arguments: archives, or linker scripts that list them.
-func (l *linker) openLibs() ([]*library, error) {
+// openLibs reads the -l arguments: archives, or linker scripts that list
+// them. Archives are mapped, not read, when Config.ReadFile is not set: only
+// their symbol tables and the members a link pulls are ever touched. The
+// caller must call release once it no longer needs the archives' bytes.
+func (l *linker) openLibs() (_ []*library, _ func(), err error) {
 	var libs []*library
+	var releases []func()
+	release := func() {
+		for _, r := range releases {
+			r()
+		}
+	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	var open func(path string, depth int) error
 	open = func(path string, depth int) error {
-		data, err := l.readFile(path)
-		if err != nil {
-			return err
+		var data []byte
+		if l.cfg.ReadFile != nil {
+			var err error
+			if data, err = l.readFile(path); err != nil {
+				return err
+			}
+		} else {
+			d, rel, err := mapfile.Map(path)
+			if err != nil {
+				if os.IsNotExist(err) {
+					return fmt.Errorf("%s: no such file", path)
+				}
+				return err
+			}
+			data = d
+			releases = append(releases, rel)
 		}
 		if !elfobj.IsArchive(data) {
 			if depth > 0 {
@@ -73,19 +115,19 @@ func (l *linker) openLibs() ([]*library, error) {
 			}
 			return nil
 		}
-		ar, err := elfobj.ReadArchive(path, data)
+		idx, err := elfobj.ReadIndex(path, data)
 		if err != nil {
 			return err
 		}
-		libs = append(libs, &library{path: path, ar: ar, files: map[int]*elfobj.File{}})
+		libs = append(libs, &library{path: path, data: data, idx: idx, files: map[int64]*elfobj.File{}})
 		return nil
 	}
 	for _, p := range l.cfg.Libs {
 		if err := open(p, 0); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return libs, nil
+	return libs, release, nil
 }
 
 // loadArchives pulls in the members that define still-undefined symbols,
@@ -93,11 +135,18 @@ func (l *linker) openLibs() ([]*library, error) {
 // loaded in a fixed order: archives in command-line order, members in
 // archive order.
 func (l *linker) loadArchives() error {
-	libs, err := l.openLibs()
+	// A mapped archive that shrinks under us faults: make that a panic,
+	// which Link turns into an error.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	libs, release, err := l.openLibs()
 	if err != nil {
 		return err
 	}
-	type pick struct{ lib, member int }
+	defer release()
+	type pick struct {
+		lib    int
+		member int64 // header offset
+	}
 	chosen := map[pick]bool{}
 	provided := map[string]bool{}
 	for name := range l.globals {
@@ -114,8 +163,10 @@ func (l *linker) loadArchives() error {
 			continue
 		}
 		for li, lib := range libs {
-			lib.ensureIndex()
-			ms := lib.ar.Index[name]
+			if err := lib.ensureIndex(); err != nil {
+				return err
+			}
+			ms := lib.idx.Lookup(name)
 			if len(ms) == 0 {
 				continue
 			}

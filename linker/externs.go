@@ -9,9 +9,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-var externLine = regexp.MustCompile(`^(?:PROVIDE\(([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+)\);|([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+);)$`)
+// externLine compiles on first use, not at start-up.
+var externLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:PROVIDE\(([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+)\);|([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+);)$`)
+})
 
 // ParseExterns reads a linker script of "sym = 0xADDR;" and
 // "PROVIDE(sym = 0xADDR);" lines; comments and other lines are skipped.
@@ -38,7 +42,7 @@ func ParseExterns(name string, data []byte) (map[string]uint64, error) {
 			continue
 		}
 		compact := strings.Join(strings.Fields(line), "")
-		m := externLine.FindStringSubmatch(compact)
+		m := externLine().FindStringSubmatch(compact)
 		if m == nil {
 			continue
 		}

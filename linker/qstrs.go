@@ -10,16 +10,22 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mpyld/mpyld/mpy"
 )
 
+// The patterns compile on first use, not at start-up.
 var (
-	qstrUse    = regexp.MustCompile(`MP_QSTR_[A-Za-z0-9_]*`)
-	qstrObj    = regexp.MustCompile(`MP_OBJ_NEW_QSTR\((MP_QSTR_[A-Za-z0-9_]*)\)`)
-	qstrNative = regexp.MustCompile(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`)
-	qstrObjDef = regexp.MustCompile(`^#define MP_OBJ_NEW_QSTR_MP_QSTR_([A-Za-z0-9_]*)`)
+	qstrUse    = lazyRegexp(`MP_QSTR_[A-Za-z0-9_]*`)
+	qstrObj    = lazyRegexp(`MP_OBJ_NEW_QSTR\((MP_QSTR_[A-Za-z0-9_]*)\)`)
+	qstrNative = lazyRegexp(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`)
+	qstrObjDef = lazyRegexp(`^#define MP_OBJ_NEW_QSTR_MP_QSTR_([A-Za-z0-9_]*)`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Qstrs are the strings a module's sources name: native qstrs (not in the
 // static list; linked into the module's qstr table) and, for v1.20, the
@@ -42,7 +48,7 @@ func ScanQstrs(t Target, sources ...[]byte) Qstrs {
 	vals, objs := map[string]bool{}, map[string]bool{}
 	for _, src := range sources {
 		if !t.ObjQstrs() {
-			for _, m := range qstrUse.FindAll(src, -1) {
+			for _, m := range qstrUse().FindAll(src, -1) {
 				vals[string(m)] = true
 			}
 			continue
@@ -50,9 +56,9 @@ func ScanQstrs(t Target, sources ...[]byte) Qstrs {
 		for _, line := range bytes.SplitAfter(src, []byte("\n")) {
 			for len(line) > 0 {
 				var at []int
-				if at = qstrObj.FindSubmatchIndex(line); at != nil {
+				if at = qstrObj().FindSubmatchIndex(line); at != nil {
 					objs[string(line[at[2]:at[3]])] = true
-				} else if at = qstrUse.FindIndex(line); at != nil {
+				} else if at = qstrUse().FindIndex(line); at != nil {
 					vals[string(line[at[0]:at[1]])] = true
 				} else {
 					break
@@ -109,9 +115,9 @@ func ParseConfig(header []byte) Qstrs {
 	sc := bufio.NewScanner(bytes.NewReader(header))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if m := qstrNative.FindSubmatch(sc.Bytes()); m != nil {
+		if m := qstrNative().FindSubmatch(sc.Bytes()); m != nil {
 			q.Vals = append(q.Vals, string(m[1]))
-		} else if m := qstrObjDef.FindSubmatch(sc.Bytes()); m != nil {
+		} else if m := qstrObjDef().FindSubmatch(sc.Bytes()); m != nil {
 			q.Objs = append(q.Objs, string(m[1]))
 		}
 	}

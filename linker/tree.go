@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 )
 
@@ -15,7 +14,7 @@ import (
 // tree at all.
 var ErrNotTree = errors.New("not a MicroPython tree")
 
-var defineNum = regexp.MustCompile(`(?m)^#define\s+(MICROPY_VERSION_MAJOR|MICROPY_VERSION_MINOR|MICROPY_VERSION_MICRO|MICROPY_VERSION_PRERELEASE|MPY_VERSION|MPY_SUB_VERSION)\s+(\d+)\s*$`)
+var defineNum = lazyRegexp(`(?m)^#define\s+(MICROPY_VERSION_MAJOR|MICROPY_VERSION_MINOR|MICROPY_VERSION_MICRO|MICROPY_VERSION_PRERELEASE|MPY_VERSION|MPY_SUB_VERSION)\s+(\d+)\s*$`)
 
 // TreeTarget reads the MicroPython version (py/mpconfig.h) and the .mpy
 // sub-version (py/persistentcode.h) of the tree at dir and returns its
@@ -31,7 +30,7 @@ func TreeTarget(dir string) (Target, error) {
 			}
 			return Target{}, err
 		}
-		for _, m := range defineNum.FindAllSubmatch(data, -1) {
+		for _, m := range defineNum().FindAllSubmatch(data, -1) {
 			n, _ := strconv.Atoi(string(m[2]))
 			nums[string(m[1])] = n
 		}

@@ -3,7 +3,10 @@
 
 package mpy
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // StaticQstrs lists the strings with fixed qstr IDs 1..165 (index+1), the
 // same in every firmware from v1.19 to v1.28.
@@ -175,26 +178,30 @@ var StaticQstrs = [...]string{
 	"zip",
 }
 
-var staticIndex = func() map[string]int {
+// staticIndex is built on first use, not at start-up.
+var staticIndex = sync.OnceValue(func() map[string]int {
 	m := make(map[string]int, len(StaticQstrs))
 	for i, s := range StaticQstrs {
 		m[s] = i + 1
 	}
 	return m
-}()
+})
 
 // StaticQstrID returns the fixed ID of s, or 0 when s is not a static qstr.
-func StaticQstrID(s string) int { return staticIndex[s] }
+func StaticQstrID(s string) int { return staticIndex()[s] }
 
-// qstrNames are the escape names of makeqstrdata.py for the ASCII punctuation.
-var qstrNames = map[rune]string{
-	'-': "hyphen", ' ': "space", '\'': "squot", ',': "comma", '.': "dot", ':': "colon",
-	';': "semicolon", '/': "slash", '%': "percent", '#': "hash", '(': "paren_open",
-	')': "paren_close", '[': "bracket_open", ']': "bracket_close", '{': "brace_open",
-	'}': "brace_close", '*': "star", '!': "bang", '\\': "backslash", '+': "plus",
-	'$': "dollar", '=': "equals", '?': "question", '@': "at_sign", '^': "caret",
-	'|': "pipe", '~': "tilde", '&': "amp", '"': "quot", '<': "lt", '>': "gt", '`': "grave",
-}
+// qstrNames are the escape names of makeqstrdata.py for the ASCII
+// punctuation; the map is built on first use, not at start-up.
+var qstrNames = sync.OnceValue(func() map[rune]string {
+	return map[rune]string{
+		'-': "hyphen", ' ': "space", '\'': "squot", ',': "comma", '.': "dot", ':': "colon",
+		';': "semicolon", '/': "slash", '%': "percent", '#': "hash", '(': "paren_open",
+		')': "paren_close", '[': "bracket_open", ']': "bracket_close", '{': "brace_open",
+		'}': "brace_close", '*': "star", '!': "bang", '\\': "backslash", '+': "plus",
+		'$': "dollar", '=': "equals", '?': "question", '@': "at_sign", '^': "caret",
+		'|': "pipe", '~': "tilde", '&': "amp", '"': "quot", '<': "lt", '>': "gt", '`': "grave",
+	}
+})
 
 // EscapeQstr turns a qstr string into the suffix of its MP_QSTR_ macro:
 // identifier characters stay, others become _name_ or _0xNN_.
@@ -204,9 +211,9 @@ func EscapeQstr(s string) string {
 		switch {
 		case c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			b = append(b, byte(c))
-		case qstrNames[c] != "":
+		case qstrNames()[c] != "":
 			b = append(b, '_')
-			b = append(b, qstrNames[c]...)
+			b = append(b, qstrNames()[c]...)
 			b = append(b, '_')
 		default:
 			b = append(b, fmt.Sprintf("_0x%02x_", c)...)
