@@ -15,7 +15,8 @@ import (
 )
 
 // buildBinaries builds mpyld and an empty Go program into dir with the go
-// command on PATH, for whole-process benchmarks.
+// command on PATH, for whole-process benchmarks: static binaries
+// (CGO_ENABLED=0), as the README's install command builds mpyld.
 func buildBinaries(b *testing.B, dir string) (mpyld, empty string) {
 	b.Helper()
 	gocmd, err := exec.LookPath("go")
@@ -34,6 +35,7 @@ func buildBinaries(b *testing.B, dir string) (mpyld, empty string) {
 		if c.Args[len(c.Args)-2] == empty {
 			c.Dir = src
 		}
+		c.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := c.CombinedOutput(); err != nil {
 			b.Fatalf("%s: %v\n%s", strings.Join(c.Args, " "), err, out)
 		}
