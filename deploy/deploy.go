@@ -65,8 +65,9 @@ type Build struct {
 	Flags      uint64
 }
 
-// FindBuilds looks for the module's builds in dir: <name>.mpy and
-// dist/<arch>/<name>.mpy, as mpyld build writes them.
+// FindBuilds looks for the module's builds in dir: <name>.mpy,
+// dist/<arch>/<name>.mpy and dist/<arch>_<X.Y>/<name>.mpy, as mpyld build
+// writes them for one or several MicroPython versions.
 func FindBuilds(dir, name string) []Build {
 	paths := []string{filepath.Join(dir, name+".mpy")}
 	more, _ := filepath.Glob(filepath.Join(dir, "dist", "*", name+".mpy"))
@@ -100,6 +101,7 @@ func Choose(b Board, builds []Build) (Build, error) {
 		return Build{}, fmt.Errorf("board reports no native arch (.mpy %d.%d): its firmware cannot load native modules", b.Version, b.SubVersion)
 	}
 	var reasons []string
+	abi := ""
 	for _, a := range Loadable(b) {
 		for _, m := range builds {
 			if m.Arch != a {
@@ -107,13 +109,22 @@ func Choose(b Board, builds []Build) (Build, error) {
 			}
 			switch {
 			case m.Version != b.Version || m.SubVersion != b.SubVersion:
-				reasons = append(reasons, fmt.Sprintf("board is %s; %s was built for %d.%d", b, m.Path, m.Version, m.SubVersion))
+				reasons = append(reasons, fmt.Sprintf("board is %s; %s was built for %d.%d (MicroPython %s)", b, m.Path, m.Version, m.SubVersion,
+					mpy.Releases(m.Version, m.SubVersion, m.Arch, 0)))
+				if abi == "" {
+					abi = a.String()
+				}
 			case m.Flags&^b.Flags != 0:
 				reasons = append(reasons, fmt.Sprintf("board is %s; %s needs arch flags %#x", b, m.Path, m.Flags))
 			default:
 				return m, nil
 			}
 		}
+	}
+	if abi != "" {
+		// Say which MicroPython the board runs, and how to build for it.
+		reasons = append(reasons, fmt.Sprintf("the board runs MicroPython %s: build against that tree (mpyld build --mpy-dir <its tree> --arch %s; several --mpy-dir build for each)",
+			mpy.Releases(b.Version, b.SubVersion, b.Arch, 0), abi))
 	}
 	if len(reasons) > 0 {
 		return Build{}, fmt.Errorf("%s", strings.Join(reasons, "; "))

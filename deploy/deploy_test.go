@@ -114,6 +114,20 @@ func TestChoose(t *testing.T) {
 			t.Errorf("%v: got %q, want %q", tt.board, s, tt.want)
 		}
 	}
+	// Two ABIs built (dist/<arch>_<X.Y>/): the board's is picked; for a
+	// third, the error says which MicroPython to build against.
+	two := []Build{{Path: "dist/armv6m_6.2/m.mpy", Arch: mpy.ArchARMV6M, Version: 6, SubVersion: 2},
+		{Path: "dist/armv6m_6.3/m.mpy", Arch: mpy.ArchARMV6M, Version: 6, SubVersion: 3}}
+	for sub, want := range map[int]string{2: "dist/armv6m_6.2/m.mpy", 3: "dist/armv6m_6.3/m.mpy"} {
+		if got, err := Choose(ParseBoard(mpyValue(mpy.ArchARMV6M, sub, 0)), two); err != nil || got.Path != want {
+			t.Errorf(".mpy 6.%d board: got %v, %v; want %s", sub, got.Path, err, want)
+		}
+	}
+	_, err := Choose(ParseBoard(mpyValue(mpy.ArchARMV6M, 1, 0)), two)
+	if err == nil || !strings.Contains(err.Error(), "dist/armv6m_6.3/m.mpy was built for 6.3 (MicroPython v1.23 and later)") ||
+		!strings.Contains(err.Error(), "the board runs MicroPython v1.20 to v1.21: build against that tree (mpyld build --mpy-dir <its tree> --arch armv6m") {
+		t.Errorf(".mpy 6.1 board: %v", err)
+	}
 	// Arch flags: the module's must be a subset of the board's.
 	rv := []Build{{Path: "m.mpy", Arch: mpy.ArchRV32IMC, Version: 6, SubVersion: 3, Flags: 3}}
 	if _, err := Choose(ParseBoard(mpyValue(mpy.ArchRV32IMC, 3, 1)), rv); err == nil || !strings.Contains(err.Error(), "needs arch flags 0x3") {
@@ -211,5 +225,33 @@ func TestDeploy(t *testing.T) {
 	b7 := newBoard(t, 0)
 	if _, err := Deploy(context.Background(), b7, Options{Name: "hello", Builds: bs}); err == nil || !strings.Contains(err.Error(), "reading the board's .mpy version") {
 		t.Errorf("no _mpy: %v", err)
+	}
+}
+
+// TestFindBuildsVersions: builds for two MicroPython versions (reference
+// outputs of v1.22 and v1.28) in dist/<arch>_<X.Y>/ are found with their
+// ABI, and each board gets its own.
+func TestFindBuildsVersions(t *testing.T) {
+	dir := t.TempDir()
+	for sub, src := range map[string]string{
+		"6.2": filepath.Join(testutil.Root(), "testdata", "golden-versions", "v1.22", "x64", "hello", "hello.mpy"),
+		"6.3": filepath.Join(testutil.Golden(), "x64", "hello", "hello.mpy"),
+	} {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Join(dir, "dist", "x64_"+sub), 0o755)
+		os.WriteFile(filepath.Join(dir, "dist", "x64_"+sub, "hello.mpy"), data, 0o644)
+	}
+	builds := FindBuilds(dir, "hello")
+	if len(builds) != 2 {
+		t.Fatalf("found %v", builds)
+	}
+	for sub := 2; sub <= 3; sub++ {
+		b, err := Choose(ParseBoard(mpyValue(mpy.ArchX64, sub, 0)), builds)
+		if err != nil || b.SubVersion != sub || filepath.Base(filepath.Dir(b.Path)) != fmt.Sprintf("x64_6.%d", sub) {
+			t.Errorf("board 6.%d: %+v, %v", sub, b, err)
+		}
 	}
 }

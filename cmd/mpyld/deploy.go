@@ -85,8 +85,9 @@ func deployCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "deploy",
 		Usage: "copy the build that matches a board (found through mpremote) to it, and import it",
-		Description: "Reads sys.implementation._mpy from the board, picks dist/<arch>/<name>.mpy or\n" +
-			"<name>.mpy for its arch (ARM boards also load lower ARM arches), builds it if\n" +
+		Description: "Reads sys.implementation._mpy from the board, picks dist/<arch>/<name>.mpy,\n" +
+			"dist/<arch>_<X.Y>/<name>.mpy or <name>.mpy for its arch and .mpy version (ARM boards\n" +
+			"also load lower ARM arches), builds it if\n" +
 			"missing, skips the copy when the board's file has the same sha256, copies it to\n" +
 			":lib/<name>.mpy and imports it once.",
 		Flags: []cli.Flag{
