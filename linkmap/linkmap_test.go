@@ -4,45 +4,19 @@ import (
 	"bytes"
 	"debug/elf"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/mpyld/mpyld/elfobj"
-	"github.com/mpyld/mpyld/internal/testutil"
+	"github.com/mpyld/mpyld/internal/linktest"
 	"github.com/mpyld/mpyld/linker"
 	"github.com/mpyld/mpyld/mpy"
 )
 
-// link links a golden case (no archives) with the given --gc-sections.
+// link links a golden case with the given --gc-sections.
 func link(t *testing.T, name string, gc bool) (*linker.Config, *linker.Result) {
-	t.Helper()
-	for _, c := range testutil.Cases(t) {
-		if c.Name != name {
-			continue
-		}
-		a, err := linker.LookupArch(c.Arch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := &linker.Config{Arch: a, SourceName: c.Output, GCSections: gc}
-		for _, o := range c.Objs {
-			cfg.Objects = append(cfg.Objects, filepath.Join(c.Dir, o))
-		}
-		h, err := os.ReadFile(filepath.Join(c.Dir, c.Qstrs))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Qstrs = linker.ParseConfig(h).Vals
-		res, err := linker.Link(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cfg, res
-	}
-	t.Fatalf("no golden case %s", name)
-	return nil, nil
+	return linktest.Link(t, name, gc)
 }
 
 // TestMapContents checks the map of golden links against the objects: every

@@ -3,52 +3,25 @@ package size
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mpyld/mpyld/internal/testutil"
-	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/internal/linktest"
 	"github.com/mpyld/mpyld/linkmap"
 )
 
+// link links a golden case and returns its map, objects by base name.
 func link(t *testing.T, name string, gc bool) *linkmap.Map {
 	t.Helper()
-	for _, c := range testutil.Cases(t) {
-		if c.Name != name {
-			continue
+	cfg, res := linktest.Link(t, name, gc)
+	m := linkmap.New(cfg.SourceName, cfg.Arch.Name, gc, res)
+	for i := range m.Sections {
+		if o := m.Sections[i].Object; o != "" {
+			m.Sections[i].Object = filepath.Base(o)
 		}
-		a, err := linker.LookupArch(c.Arch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := &linker.Config{Arch: a, SourceName: c.Output, GCSections: gc}
-		for _, o := range c.Objs {
-			cfg.Objects = append(cfg.Objects, filepath.Join(c.Dir, o))
-		}
-		for _, l := range c.Libs {
-			cfg.Libs = append(cfg.Libs, testutil.Lib(t, a.CrossPrefix+"gcc", a.CFlags, l))
-		}
-		h, err := os.ReadFile(filepath.Join(c.Dir, c.Qstrs))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Qstrs = linker.ParseConfig(h).Vals
-		res, err := linker.Link(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := linkmap.New(c.Output, c.Arch, gc, res)
-		for i := range m.Sections {
-			if o := m.Sections[i].Object; o != "" {
-				m.Sections[i].Object = filepath.Base(o)
-			}
-		}
-		return m
 	}
-	t.Fatalf("no golden case %s", name)
-	return nil
+	return m
 }
 
 // TestReportAddsUp checks that the objects and the symbols account for
