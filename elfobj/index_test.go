@@ -58,6 +58,9 @@ func TestReadIndex(t *testing.T) {
 	for _, arch := range linker.Arches {
 		for _, lib := range []string{"<libgcc.a>", "<libm.a>"} {
 			t.Run(arch.Name+lib, func(t *testing.T) {
+				if lib == "<libm.a>" && arch.ISA == linker.ISARISCV {
+					t.Skip("picolibc keeps the math functions in libc.a, found through its specs")
+				}
 				p := testutil.Lib(t, arch.CrossPrefix+"gcc", arch.CFlags, lib)
 				data, err := os.ReadFile(p)
 				if err != nil {

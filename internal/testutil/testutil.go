@@ -103,7 +103,7 @@ func CasesIn(t testing.TB, root string) []Case {
 func Lib(t testing.TB, cc string, flags []string, placeholder string) string {
 	t.Helper()
 	if _, err := exec.LookPath(cc); err != nil {
-		if os.Getenv("CI") != "" {
+		if os.Getenv("CI") != "" && ciInstalls(cc) {
 			t.Fatalf("%s not found, but CI must have it", cc)
 		}
 		t.Skipf("%s not installed: cannot find %s", cc, placeholder)
@@ -133,7 +133,7 @@ func Lib(t testing.TB, cc string, flags []string, placeholder string) string {
 func Compile(t testing.TB, cc string, flags []string, src, out string) {
 	t.Helper()
 	if _, err := exec.LookPath(cc); err != nil {
-		if os.Getenv("CI") != "" {
+		if os.Getenv("CI") != "" && ciInstalls(cc) {
 			t.Fatalf("%s not found, but CI must have it", cc)
 		}
 		t.Skipf("%s not installed: cannot compile %s", cc, filepath.Base(src))
@@ -174,3 +174,7 @@ func WriteArchive(t testing.TB, out string, files ...string) {
 		t.Fatal(err)
 	}
 }
+
+// ciInstalls reports whether CI installs the compiler cc: every one but
+// xtensawin's (ESP-IDF's xtensa-esp32-elf-gcc, which Debian does not have).
+func ciInstalls(cc string) bool { return !strings.HasPrefix(filepath.Base(cc), "xtensa-esp32-elf-") }
