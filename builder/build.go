@@ -59,6 +59,9 @@ type Options struct {
 	GCSections *bool
 	Map        bool // write the link map to the build folder
 	Debug      bool // compile with -g (the module's bytes do not change)
+	// NoData refuses writable data and static variables, as mpy_ld.py
+	// does (or no_data in the project file).
+	NoData bool
 }
 
 // Result is the outcome for one arch.

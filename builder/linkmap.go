@@ -53,6 +53,9 @@ func (j *archBuild) writeMap(cfg *linker.Config) (string, error) {
 		more += fmt.Sprintf("; --gc-sections dropped %d sections, %d bytes", len(res.Report.Dropped), dropped)
 	}
 	j.logf("%s: SIZE text %d, rodata %d, bss %d bytes, %d GOT entries%s", j.arch.Name, res.TextSize, res.RodataSize, res.BSSSize, res.GOTEntries, more)
+	for _, v := range res.Data {
+		j.logf("%s: DATA %s (%s) %d bytes in %s, %d bytes in the file", j.arch.Name, v.Name, v.Section, v.Size, v.Buffer, v.FileBytes)
+	}
 	if !j.opt.Map {
 		return "", nil
 	}

@@ -43,6 +43,8 @@ type Project struct {
 	Vars map[string]string `toml:"vars"`
 	// GCSections links only what mpy_init reaches (--gc-sections).
 	GCSections *bool `toml:"gc_sections"`
+	// NoData refuses writable data and static variables (--no-data).
+	NoData bool `toml:"no_data"`
 }
 
 // LoadProject reads dir/mpyld.toml; a missing file gives an empty project.

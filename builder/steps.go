@@ -330,7 +330,7 @@ func (j *archBuild) link(ctx context.Context) error {
 	// Inputs are named from here, not read through Config.ReadFile, so that
 	// the linker maps archives instead of reading them whole.
 	cfg := &linker.Config{Arch: j.arch, Target: m.target, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m),
-		LinkRuntime: m.linkRuntime, GCSections: j.gcSections()}
+		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(), NoData: j.opt.NoData || j.proj.NoData}
 	for _, o := range j.objs {
 		cfg.Objects = append(cfg.Objects, inDir(j.dir, o))
 	}

@@ -189,3 +189,23 @@ func TestClangBuild(t *testing.T) {
 		t.Errorf("only %d Clang cases", n)
 	}
 }
+
+// TestNoData: writable data builds by default and is refused with NoData
+// (--no-data, no_data in mpyld.toml), as mpy_ld.py refuses it.
+func TestNoData(t *testing.T) {
+	x64, _ := linker.LookupArch("x64")
+	needCC(t, x64)
+	dir := copyModule(t, "err_data", "")
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}})
+	if err != nil || res[0].Output != "err_data.mpy" {
+		t.Fatalf("with data: %v", err)
+	}
+	_, err = Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, NoData: true})
+	if err == nil || !strings.Contains(err.Error(), `.data: 4 bytes of initialised writable data ("level"): refused with --no-data`) {
+		t.Errorf("--no-data: %v", err)
+	}
+	dir = copyModule(t, "err_data", "no_data = true\n")
+	if _, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}}); err == nil {
+		t.Errorf("no_data in mpyld.toml: linked")
+	}
+}

@@ -38,6 +38,7 @@ func buildFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "gc-sections", Usage: "compile with -ffunction-sections -fdata-sections and link only what mpy_init reaches (or gc_sections in mpyld.toml)"},
 		&cli.BoolFlag{Name: "map", Usage: "write the link map to the build folder (for mpyld size and addr2line)"},
 		&cli.BoolFlag{Name: "debug", Usage: "compile with -g, for source lines in mpyld addr2line (the module does not change)"},
+		&cli.BoolFlag{Name: "no-data", Usage: "refuse initialised writable data and static variables reached PC-relative, as mpy_ld.py does (or no_data in mpyld.toml)"},
 	}
 }
 
@@ -79,7 +80,7 @@ func buildOptions(c *cli.Context) (builder.Options, error) {
 		v := c.Bool("gc-sections")
 		opt.GCSections = &v
 	}
-	opt.Map, opt.Debug = c.Bool("map"), c.Bool("debug")
+	opt.Map, opt.Debug, opt.NoData = c.Bool("map"), c.Bool("debug"), c.Bool("no-data")
 	stderr := c.App.ErrWriter
 	if c.Bool("verbose") {
 		opt.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
