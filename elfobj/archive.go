@@ -5,6 +5,8 @@ package elfobj
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -138,42 +140,25 @@ func memberName(file string, off int, rawName string, body, longNames []byte) (s
 // isSymdef reports whether a member name is a BSD symbol table's.
 func isSymdef(name string) bool { return name == "__.SYMDEF" || name == "__.SYMDEF SORTED" }
 
-// readSymtab decodes a GNU ar symbol table: a big-endian count, that many
-// member header offsets, then as many NUL-terminated names.
+// readSymtab decodes a GNU ar symbol table (Index.readTable) into member
+// indices.
 func readSymtab(b []byte, w int, members []Member) (map[string][]int, error) {
-	word := func(off int) uint64 {
-		var v uint64
-		for i := 0; i < w; i++ {
-			v = v<<8 | uint64(b[off+i])
-		}
-		return v
-	}
-	if len(b) < w {
-		return nil, fmt.Errorf("too short")
-	}
-	n := word(0)
-	if n > uint64(len(b)/w-1) {
-		return nil, fmt.Errorf("%d entries do not fit in %d bytes", n, len(b))
+	x := &Index{first: map[string]int32{}}
+	if err := x.readTable(b, w); err != nil {
+		return nil, err
 	}
 	byOff := make(map[int64]int, len(members))
 	for i, m := range members {
 		byOff[m.Off] = i
 	}
-	names := b[w+int(n)*w:]
-	idx := make(map[string][]int, n)
-	for i := 0; i < int(n); i++ {
-		end := bytes.IndexByte(names, 0)
-		if end < 0 {
-			return nil, fmt.Errorf("name %d is not terminated", i)
-		}
-		sym := string(names[:end])
-		names = names[end+1:]
-		m, ok := byOff[int64(word(w+i*w))]
-		if !ok {
-			return nil, fmt.Errorf("symbol %q points at no member", sym)
-		}
-		if l := idx[sym]; len(l) == 0 || l[len(l)-1] != m {
-			idx[sym] = append(l, m)
+	idx := make(map[string][]int, len(x.first))
+	for _, sym := range slices.Sorted(maps.Keys(x.first)) { // the first bad symbol by name
+		for _, off := range x.Lookup(sym) {
+			m, ok := byOff[off]
+			if !ok {
+				return nil, fmt.Errorf("symbol %q points at no member", sym)
+			}
+			idx[sym] = append(idx[sym], m)
 		}
 	}
 	return idx, nil
