@@ -37,15 +37,6 @@ func (v Version) String() string {
 	return s
 }
 
-// Short is "1.22" (or "1.29-preview").
-func (v Version) Short() string {
-	s := fmt.Sprintf("%d.%d", v.Major, v.Minor)
-	if v.Preview {
-		s += "-preview"
-	}
-	return s
-}
-
 // Compare orders versions; a preview sorts before its release.
 func (v Version) Compare(w Version) int {
 	for _, d := range []int{v.Major - w.Major, v.Minor - w.Minor, v.Micro - w.Micro} {
@@ -141,13 +132,10 @@ var (
 // ABI is the .mpy version of the profile, "6.2".
 func (p *Profile) ABI() string { return fmt.Sprintf("%d.%d", mpy.Version, p.SubVersion) }
 
-// FunTable names mp_fun_table's slots for the profile.
-func (p *Profile) FunTable() []string { return mpy.FunTable(p.SubVersion) }
-
 // funTableIndex returns the mp_fun_table slot of a runtime object (such as
 // mp_type_type), or -1.
 func (p *Profile) funTableIndex(name string) int {
-	t := p.FunTable()
+	t := mpy.FunTable(p.SubVersion)
 	for i := mpy.RuntimeObjectBase(p.SubVersion); i < len(t); i++ {
 		if t[i] == name {
 			return i
@@ -194,9 +182,9 @@ func (t Target) newest() Version {
 	return t.Last
 }
 
-// TargetForVersion is the target of a release, or of a preview (which
+// targetForVersion is the target of a release, or of a preview (which
 // falls in the profile of the release before it, or dev after v1.28.0).
-func TargetForVersion(v Version) (Target, error) {
+func targetForVersion(v Version) (Target, error) {
 	t := Target{Version: v}
 	switch {
 	case v.Compare(ProfileV128.Last) > 0:
@@ -223,7 +211,7 @@ func ParseMicroPython(s string) (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
-	return TargetForVersion(v)
+	return targetForVersion(v)
 }
 
 // ParseABI reads --mpy-abi: "6.1", "6.2" or "6.3" (the v1.28 profile; the

@@ -16,6 +16,26 @@ var ErrNotTree = errors.New("not a MicroPython tree")
 
 var defineNum = lazyRegexp(`(?m)^#define\s+(MICROPY_VERSION_MAJOR|MICROPY_VERSION_MINOR|MICROPY_VERSION_MICRO|MICROPY_VERSION_PRERELEASE|MPY_VERSION|MPY_SUB_VERSION)\s+(\d+)\s*$`)
 
+// TreeAround returns the MicroPython tree that holds dir (natmod examples
+// built inside MicroPython), or "".
+func TreeAround(dir string) string {
+	for {
+		if isFile(filepath.Join(dir, "py", "persistentcode.h")) && isFile(filepath.Join(dir, "tools", "mpy_ld.py")) {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
 // TreeTarget reads the MicroPython version (py/mpconfig.h) and the .mpy
 // sub-version (py/persistentcode.h) of the tree at dir and returns its
 // target: the profile of that sub-version, dev for previews and releases

@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mpyld/mpyld/builder"
 	"github.com/mpyld/mpyld/deploy"
-	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -46,39 +43,6 @@ func (m mpremote) Run(ctx context.Context, args []string) (string, error) {
 		return out.String(), fmt.Errorf("mpremote: %s", msg)
 	}
 	return out.String(), nil
-}
-
-// boardCache is where deploy remembers, per port, what the board reported
-// last time, so that the next deploy needs one mpremote session: one
-// "<port>\t<sys.implementation._mpy>" line each, in the module's build folder.
-func boardCache(dir string) string { return filepath.Join(dir, "build", "deploy-boards") }
-
-func readBoardCache(dir, port string) uint64 {
-	data, _ := os.ReadFile(boardCache(dir))
-	for _, line := range strings.Split(string(data), "\n") {
-		if p, v, ok := strings.Cut(line, "\t"); ok && p == port {
-			n, _ := strconv.ParseUint(v, 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-func writeBoardCache(dir, port string, v uint64) {
-	if v == 0 || readBoardCache(dir, port) == v {
-		return
-	}
-	data, _ := os.ReadFile(boardCache(dir))
-	var lines []string
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if p, _, ok := strings.Cut(line, "\t"); ok && p != port {
-			lines = append(lines, line)
-		}
-	}
-	lines = append(lines, fmt.Sprintf("%s\t%d", port, v))
-	if os.MkdirAll(filepath.Dir(boardCache(dir)), 0o755) == nil {
-		atomicfile.Write(boardCache(dir), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-	}
 }
 
 func deployCommand() *cli.Command {
@@ -130,7 +94,7 @@ func deployAction(c *cli.Context) error {
 	}
 	opt := deploy.Options{
 		Name: name, Builds: deploy.FindBuilds(dir, name), Target: c.String("target"), Port: c.String("port"),
-		DryRun: c.Bool("dry-run"), Logf: logf, Board: readBoardCache(dir, c.String("port")),
+		DryRun: c.Bool("dry-run"), Logf: logf, Board: deploy.ReadBoardCache(dir, c.String("port")),
 		BuildFor: func(ctx context.Context, a mpy.Arch) (deploy.Build, error) {
 			res, err := builder.Build(ctx, builder.Options{Dir: dir, Name: name, Arches: []string{a.String()}, MPYDirs: nonEmpty(c.String("mpy-dir")), CC: cc})
 			if err != nil {
@@ -141,7 +105,7 @@ func deployAction(c *cli.Context) error {
 	}
 	rep, err := deploy.Deploy(c.Context, r, opt)
 	if rep != nil {
-		writeBoardCache(dir, opt.Port, rep.MPY)
+		deploy.WriteBoardCache(dir, opt.Port, rep.MPY)
 	}
 	if err != nil {
 		return err

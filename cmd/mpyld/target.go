@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -52,33 +51,11 @@ func resolveTarget(c *cli.Context) (linker.Target, string, error) {
 			return t, d + " ($MPY_DIR)", err
 		}
 	}
-	if d := enclosingTree(); d != "" {
-		t, err := linker.TreeTarget(d)
-		return t, d + " (holds the working directory)", err
+	if wd, err := os.Getwd(); err == nil {
+		if d := linker.TreeAround(wd); d != "" {
+			t, err := linker.TreeTarget(d)
+			return t, d + " (holds the working directory)", err
+		}
 	}
 	return linker.DefaultTarget, "default", nil
-}
-
-// enclosingTree returns the MicroPython tree that holds the working
-// directory, or "".
-func enclosingTree() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if fileExists(filepath.Join(dir, "py", "persistentcode.h")) && fileExists(filepath.Join(dir, "tools", "mpy_ld.py")) {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
