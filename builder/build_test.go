@@ -55,7 +55,8 @@ func copyModule(t testing.TB, name string, extra string) string {
 
 // TestBuildMatchesGolden builds corpus modules for every arch with a
 // compiler: the objects must equal the golden ones (compiled with
-// dynruntime.mk's flags), and the module must equal a link of them.
+// dynruntime.mk's flags), and the module the reference linker's output but
+// for the source name.
 func TestBuildMatchesGolden(t *testing.T) {
 	for _, a := range linker.Arches {
 		if a.Name == "xtensawin" {
@@ -70,7 +71,6 @@ func TestBuildMatchesGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				golden := filepath.Join(testutil.Golden(), a.Name, mod)
-				var objs []string
 				for _, o := range res[0].Objects {
 					got, _ := os.ReadFile(filepath.Join(dir, o))
 					want, err := os.ReadFile(filepath.Join(golden, filepath.Base(o)))
@@ -80,16 +80,14 @@ func TestBuildMatchesGolden(t *testing.T) {
 					if !bytes.Equal(got, want) {
 						t.Errorf("%s differs from the golden object", o)
 					}
-					objs = append(objs, filepath.Join(golden, filepath.Base(o)))
 				}
-				h, _ := os.ReadFile(filepath.Join(golden, mod+".config.h"))
-				ref, err := linker.Link(&linker.Config{Arch: a, Objects: objs, Qstrs: linker.ParseConfig(h).Vals, SourceName: "build/" + mod + ".native.mpy"})
+				want, err := os.ReadFile(filepath.Join(golden, mod+".mpy"))
 				if err != nil {
-					t.Fatal(err)
+					return // the reference refused it (Xtensa qstr literals): TestXtensaLiterals decodes mpyld's
 				}
 				got, _ := os.ReadFile(filepath.Join(dir, mod+".mpy"))
-				if !bytes.Equal(got, ref.MPY) {
-					t.Errorf("%s.mpy differs from a link of the golden objects", mod)
+				if want = withSourceName(t, want, "build/"+mod+".native.mpy"); !bytes.Equal(got, want) {
+					t.Errorf("%s.mpy differs from the reference's (but for the source name make gives)", mod)
 				}
 			})
 		}
