@@ -6,16 +6,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // externLine compiles on first use, not at start-up.
-var externLine = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(?:PROVIDE\(([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+)\);|([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+);)$`)
-})
+var externLine = lazyRegexp(`^(?:PROVIDE\(([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+)\);|([A-Za-z_]\w*)=0[xX]([0-9A-Fa-f]+);)$`)
 
 // ParseExterns reads a linker script of "sym = 0xADDR;" and
 // "PROVIDE(sym = 0xADDR);" lines; comments and other lines are skipped.

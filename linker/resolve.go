@@ -7,7 +7,6 @@ package linker
 import (
 	"debug/elf"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -43,7 +42,7 @@ var remedies = map[string]string{
 // runtimeHelper matches the compiler's runtime helpers (libgcc) by name: the
 // operation, then the machine modes of its operands, then mostly their
 // count (__udivsi3, __floatsisf, __extendsfdf2, __umoddi3).
-var runtimeHelper = regexp.MustCompile(`^__[a-z]+(qi|hi|si|di|ti|sf|df|tf|xf|sc|dc)[0-9]?$`)
+var runtimeHelper = lazyRegexp(`^__[a-z]+(qi|hi|si|di|ti|sf|df|tf|xf|sc|dc)[0-9]?$`)
 
 // isRuntimeHelper says whether name is a compiler runtime helper: one of
 // libgcc's by-mode family, ARM's __aeabi_* and __gnu_* (__gnu_thumb1_case_uqi
@@ -54,7 +53,7 @@ func isRuntimeHelper(name string) bool {
 			return true
 		}
 	}
-	return runtimeHelper.MatchString(name)
+	return runtimeHelper().MatchString(name)
 }
 
 // undefinedRemedy suggests a fix for an undefined symbol.
