@@ -166,8 +166,19 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 		}
 		return err
 	}
-	j.tc, err = j.probe(ctx, j.arch, cc)
-	return err
+	if cc.fallback {
+		j.logf("%s: %sgcc not found: compiling with %s", j.arch.Name, j.arch.CrossPrefix, filepath.Base(cc.path))
+	}
+	if j.tc, err = j.probe(ctx, j.arch, cc); err != nil {
+		return err
+	}
+	if j.tc.llvm != nil {
+		j.logf("%s: %s, assembled by %s, C headers from %s", j.arch.Name, filepath.Base(j.tc.cc), filepath.Base(j.tc.llvm.mc), j.tc.llvm.include)
+		if j.opt.Debug {
+			return errLLVMDebug
+		}
+	}
+	return nil
 }
 
 // writeConfigHeader writes the qstr config header made from every source
@@ -208,6 +219,9 @@ func (j *archBuild) compileFlags() []string {
 	f := append([]string(nil), m.cflagsPre...)
 	f = append(f, dynruntimeCFlags(m.target, j.arch, m.mpyDir, j.out.configH(m), j.tc.specs, m.float, append(j.sizeCFlags(), m.cflagsExtra...))...)
 	f = append(f, m.cflagsPost...)
+	if j.tc.llvm != nil {
+		f = j.tc.llvm.dropRefused(f)
+	}
 	own := j.tc.flags
 	for _, w := range f {
 		if strings.HasPrefix(w, "--target=") || w == "-target" {
@@ -261,6 +275,9 @@ func (j *archBuild) count(fresh bool) {
 func (j *archBuild) compileOne(ctx context.Context, src, obj string) (bool, error) {
 	if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(obj)), 0o755); err != nil {
 		return false, err
+	}
+	if j.tc.llvm != nil && strings.EqualFold(filepath.Ext(src), ".c") {
+		return j.compileLLVM(ctx, src, obj)
 	}
 	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", src)
 	return j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: j.tc.cc, args: args, depFile: obj + ".d",
@@ -336,7 +353,13 @@ func (j *archBuild) link(ctx context.Context) error {
 	}
 	var libs []string
 	libs = append(libs, m.libsPre...)
-	if m.linkRuntime {
+	if m.linkRuntime && j.tc.llvm != nil {
+		rl, err := j.llvmLibm(ctx)
+		if err != nil {
+			return err
+		}
+		libs = append(libs, rl...)
+	} else if m.linkRuntime {
 		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.mod, j.dir, j.cflags)
 		if err != nil {
 			return err

@@ -38,6 +38,8 @@ func ccEnv(arch string) string { return "MPYLD_CC_" + strings.ToUpper(arch) }
 type compiler struct {
 	path  string
 	flags []string
+	// fallback is an LLVM used because the arch's GCC is missing.
+	fallback bool
 }
 
 // defaultCompilers lists the compilers dynruntime.mk would use for a, in
@@ -53,7 +55,11 @@ func defaultCompilers(a *linker.Arch, t linker.Target) (cross string, cands []co
 			return "x86_64-linux-gnu-", []compiler{{path: "x86_64-linux-gnu-gcc"}, {path: "gcc"}}
 		}
 	}
-	return a.CrossPrefix, []compiler{{path: a.CrossPrefix + "gcc"}}
+	cands = []compiler{{path: a.CrossPrefix + "gcc"}}
+	if f := llvmByArch[a.Name]; f != nil {
+		cands = append(cands, compiler{path: f.clang, fallback: true})
+	}
+	return a.CrossPrefix, cands
 }
 
 // isClang reports whether a compiler is Clang (by its name).
@@ -88,7 +94,11 @@ func findCompiler(a *linker.Arch, t linker.Target, want, wantFrom, cross string,
 		}
 		tried = append(tried, strings.Join(append([]string{c.path}, c.flags...), " ")+how)
 	}
-	return compiler{}, &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: a.Package}
+	pkg := a.Package
+	if f := llvmByArch[a.Name]; f != nil && how == "" {
+		pkg += ", or Debian's " + f.pkg + " " + f.headersPkg
+	}
+	return compiler{}, &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: pkg}
 }
 
 // toolchain is what the build learned from a compiler.
@@ -98,6 +108,7 @@ type toolchain struct {
 	clang    bool
 	specs    string // picolibc.specs path, for RISC-V
 	musl     bool
+	llvm     *llvmTools  // the LLVM workarounds of the arch, for Clang
 	identity string      // changes when the compiler binary changes
 	cache    *probeCache // its earlier answers
 }
@@ -122,7 +133,15 @@ func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolc
 		return nil, err
 	}
 	tc.musl = strings.Contains(out, "-musl")
-	if tc.clang && a.CrossPrefix != "" {
+	if tc.clang {
+		if tc.llvm, err = findLLVM(a, cc); err != nil {
+			return nil, err
+		}
+		if tc.llvm != nil {
+			tc.flags = append(tc.flags, tc.llvm.compilerFlags()...)
+		}
+	}
+	if tc.clang && tc.llvm == nil && a.CrossPrefix != "" {
 		if root := b.crossSysroot(ctx, a, tc); root != "" {
 			tc.flags = append(tc.flags, "--sysroot="+root)
 		}

@@ -69,6 +69,17 @@ var (
 	armPkg = "gcc-arm-none-eabi"
 )
 
+// esp32Clang selects the ESP32 for Clang: its driver refuses -mcpu=esp32
+// (LLVM 22), so each of the core's options is given as a backend feature.
+var esp32Clang = func() []string {
+	f := []string{"--target=xtensa"}
+	for _, feat := range []string{"windowed", "density", "loop", "sext", "nsa", "mul32", "mul32high", "div32",
+		"minmax", "clamps", "bool", "fp", "s32c1i", "threadptr", "mac16", "mul16"} {
+		f = append(f, "-Xclang", "-target-feature", "-Xclang", "+"+feat)
+	}
+	return f
+}()
+
 // Arches is the table of the ten targets, in MP_NATIVE_ARCH order.
 var Arches = []*Arch{
 	{Name: "x86", MPY: mpy.ArchX86, Machine: elf.EM_386, Class: elf.ELFCLASS32, ISA: ISAX86,
@@ -94,7 +105,7 @@ var Arches = []*Arch{
 		CrossPrefix: "xtensa-lx106-elf-", CFlags: []string{"-mforce-l32"}, Float: "none", Package: "gcc-xtensa-lx106", Clang: []string{"--target=xtensa", "-mcpu=esp8266"}},
 	{Name: "xtensawin", MPY: mpy.ArchXtensaWin, Machine: elf.EM_XTENSA, Class: elf.ELFCLASS32, ISA: ISAXtensa,
 		GOTTypes: []uint32{uint32(elfobj.R_XTENSA_32), uint32(elfobj.R_XTENSA_PLT)}, GOTFirst: true, SeparateRodata: true,
-		CrossPrefix: "xtensa-esp32-elf-", Float: "float", Package: "(none in Debian: ESP-IDF's xtensa-esp32-elf toolchain)", Clang: []string{"--target=xtensa", "-mcpu=esp32"}},
+		CrossPrefix: "xtensa-esp32-elf-", Float: "float", Package: "(none in Debian: ESP-IDF's xtensa-esp32-elf toolchain)", Clang: esp32Clang},
 	{Name: "rv32imc", MPY: mpy.ArchRV32IMC, Machine: elf.EM_RISCV, Class: elf.ELFCLASS32, ISA: ISARISCV,
 		GOTTypes:    []uint32{uint32(elf.R_RISCV_32), uint32(elf.R_RISCV_GOT_HI20), uint32(elfobj.R_RISCV_GOT32_PCREL)},
 		ArchFlags:   true,

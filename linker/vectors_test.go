@@ -62,7 +62,7 @@ func TestVectors(t *testing.T) {
 				t.Errorf("%s: %v", line, err)
 			}
 		case "R_XTENSA_SLOT0_OP:l32r":
-			if err := xtensa.PatchL32R(ins, v); err != nil {
+			if err := xtensa.PatchL32R(ins, p, s); err != nil {
 				t.Errorf("%s: %v", line, err)
 			}
 		default:

@@ -106,18 +106,15 @@ func (l *linker) xtensaReloc(sec *section, r elfobj.Reloc) error {
 	p := sec.addr + r.Off
 	typ := elfobj.R_XTENSA(r.Type)
 	switch {
-	case typ == elfobj.R_XTENSA_32 && own.Bind == elf.STB_LOCAL:
-		// v1.28 stores S + A - P: right only for PC-relative tables.
-		t := own.target()
-		if err := l.checkFixed(sec, r, t); err != nil {
-			return err
-		}
-		if p+4 > uint64(len(buf)) {
-			return l.relocError(sec, r, "field runs past the end of the section")
-		}
-		v := int64(t.sec.addr+t.Value) + r.Addend - int64(p)
-		le.PutUint32(buf[p:], le.Uint32(buf[p:])+uint32(v))
 	case typ == elfobj.R_XTENSA_32:
+		// S + A, an absolute pointer (Xtensa ELF ABI), whatever the symbol's
+		// binding: a runtime relocation. v1.28 stores S + A - P when the
+		// symbol is local, as if it were PC-relative. GCC (-fpic) never
+		// emits R_XTENSA_32 in .text or .rodata: its pointer tables go to
+		// .data.rel.ro* and its jump tables are PDIFF32. LLVM (no -fpic on
+		// Xtensa) leaves const tables in .rodata, and a static function
+		// arrives there as .text+N: the v1.28 rule dropped their runtime
+		// relocation.
 		return l.dataReloc(sec, r)
 	case typ == elfobj.R_XTENSA_SLOT0_OP:
 		if own.sec == nil && own.target().sec != nil && own.target().sec.cat == catText {
@@ -148,10 +145,7 @@ func (l *linker) xtensaReloc(sec *section, r elfobj.Reloc) error {
 		if p+3 > uint64(len(buf)) {
 			return l.relocError(sec, r, "instruction runs past the end of the section")
 		}
-		if !xtensa.InL32RRange(int64(p), target) {
-			return l.relocError(sec, r, fmt.Sprintf("literal at %#x is out of l32r range of %#x (256 KiB back)", target, p))
-		}
-		if err := xtensa.PatchL32R(buf[p:], target-int64(p)); err != nil {
+		if err := xtensa.PatchL32R(buf[p:], int64(p), target); err != nil {
 			return l.relocError(sec, r, err.Error())
 		}
 	case isXtensaIgnored(typ):

@@ -101,6 +101,10 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 				p := placed[path+":"+code.Name] + r.Off
 				ins := uint32(text[p]) | uint32(text[p+1])<<8 | uint32(text[p+2])<<16
 				target := (p+3)&^3 + uint64(int64(int32(ins>>8|0xffff0000))*4)
+				if target+4 > uint64(len(text)) {
+					t.Errorf("%s: %s+%#x: l32r %06x at %#x loads from %#x, outside the %d-byte text", path, code.Name, r.Off, ins, p, target, len(text))
+					continue
+				}
 				got := le.Uint32(text[target:])
 				want, wantKind, hasKind := expectLiteral(t, ef, lit, litOff, relocsOf[lit.Index], res, cfg, path, placed, buffers)
 				if got != want || kinds[target] != wantKind && hasKind || !hasKind && kindsHas(kinds, target) {

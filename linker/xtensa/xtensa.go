@@ -3,16 +3,21 @@ package xtensa
 
 import "fmt"
 
-// PatchL32R adds v to the 16-bit word offset of the L32R at ins[0:3]:
-// imm16 = ((imm16 + v) >> 2) & 0xffff (an arithmetic shift, as mpy_ld.py).
-// The CPU computes ((P + 3) & ~3) + (imm16 | 0xffff0000) * 4, which lands on
-// a word-aligned target at most 256 KiB before P.
-func PatchL32R(ins []byte, v int64) error {
+// PatchL32R sets the L32R at ins[0:3], at address p, to load the word at
+// target: imm16 = (target - ((p + 3) & ~3)) >> 2, as the CPU computes
+// ((p + 3) & ~3) + (imm16 | 0xffff0000) * 4. What the field held is ignored,
+// as GNU ld does: GNU as leaves 0, LLVM's assembler 0xffff where p is not a
+// multiple of 4 (21 ff ff: l32r a2, . - 3). For the 0 that GNU as leaves this
+// equals mpy_ld.py's ((0 + target - p) >> 2) & 0xffff.
+func PatchL32R(ins []byte, p, target int64) error {
 	w := uint32(ins[0]) | uint32(ins[1])<<8 | uint32(ins[2])<<16
 	if w&0xf != 1 {
 		return fmt.Errorf("instruction %06x is not an l32r", w)
 	}
-	imm := (int64(w>>8) + v) >> 2
+	if !InL32RRange(p, target) || target&3 != 0 {
+		return fmt.Errorf("literal at %#x is out of l32r range of %#x (word-aligned, up to 256 KiB back)", target, p)
+	}
+	imm := (target - ((p + 3) &^ 3)) >> 2
 	w = w&0xff | uint32(imm&0xffff)<<8
 	ins[0], ins[1], ins[2] = byte(w), byte(w>>8), byte(w>>16)
 	return nil
