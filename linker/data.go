@@ -21,7 +21,6 @@ package linker
 import (
 	"debug/elf"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
@@ -61,19 +60,6 @@ func (a *Arch) fixedRef(typ uint32) bool {
 		}
 	}
 	return false
-}
-
-// DataVar is one writable variable and what it costs: Size bytes in
-// Buffer, FileBytes of them stored in the .mpy (initial values, or the
-// zeros of bss placed in text).
-type DataVar struct {
-	Name      string
-	Object    string
-	Section   string
-	Buffer    string // "text" or "bss"
-	Addr      uint64 // offset in Buffer
-	Size      uint64
-	FileBytes uint64
 }
 
 // placeData decides where writable data and bss reached at a fixed
@@ -223,34 +209,6 @@ func (l *linker) dataLocation(sec *section, off uint64) (buf []byte, addr uint64
 		return l.text, at, false
 	}
 	return l.buffer(sec), sec.addr + off, sec.inRodata
-}
-
-// dataVars lists the writable variables and what each costs.
-func (l *linker) dataVars() []DataVar {
-	var vars []DataVar
-	for _, o := range l.objs {
-		for _, s := range o.syms {
-			sec := s.sec
-			if sec == nil || s.Type == elf.STT_SECTION || s.Name == "" || (sec.cat != catData && !sec.inText) {
-				continue
-			}
-			if s.Type != elf.STT_OBJECT || s.Name[0] == '.' || s.Name[0] == '$' {
-				continue
-			}
-			v := DataVar{Name: s.Name, Object: o.name, Section: sec.name, Buffer: "text", Addr: sec.addr + s.Value, Size: s.Size, FileBytes: s.Size}
-			if sec.cat == catData && !l.arch.dataInText() {
-				v.Buffer = "bss"
-			}
-			vars = append(vars, v)
-		}
-	}
-	sort.SliceStable(vars, func(i, j int) bool {
-		if vars[i].Buffer != vars[j].Buffer {
-			return vars[i].Buffer > vars[j].Buffer // text first
-		}
-		return vars[i].Addr < vars[j].Addr
-	})
-	return vars
 }
 
 // staticBSSError explains bss reached at a fixed distance under --no-data.

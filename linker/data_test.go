@@ -70,16 +70,16 @@ func TestStatdata(t *testing.T) {
 				}
 				d.checkInitialData()
 				names := map[string]bool{}
-				for _, v := range res.Data {
+				for _, v := range res.Variables() {
 					names[v.Name] = true
 				}
 				for _, v := range []string{"counter", "levels", "scratch", "names", "st"} {
 					if !names[v] && !(v == "scratch" && c.Arch == "xtensa") {
-						t.Errorf("variable %s missing from Result.Data %v", v, res.Data)
+						t.Errorf("variable %s missing from Result.Variables() %v", v, res.Variables())
 					}
 				}
-				if len(res.Report.Dropped) != 0 {
-					t.Errorf("--gc-sections dropped %v", res.Report.Dropped)
+				if len(res.Dropped) != 0 {
+					t.Errorf("--gc-sections dropped %v", res.Dropped)
 				}
 			})
 		}
@@ -135,7 +135,7 @@ func newDecoded(t *testing.T, cfg *Config, res *Result, f *mpy.File) *decoded {
 			d.kinds[[2]uint64{buf, (r.Word + i) * w}] = r.Kind
 		}
 	}
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		d.placed[p.Object+":"+p.Name] = p
 	}
 	for _, o := range cfg.Objects {
@@ -481,8 +481,8 @@ func (d *decoded) checkStartup() {
 			t.Errorf("start-up code %s, want %s...a02a20900000", hex.EncodeToString(code), want)
 		}
 		w := uint32(d.text[call]) | uint32(d.text[call+1])<<8 | uint32(d.text[call+2])<<16
-		if got := call&^3 + 4 + uint64(int64(int32(w<<8)>>14)*4); w&0x3f != 0x25 || got != d.res.Symbols["mpy_init"].Addr {
-			t.Errorf("start-up code calls %06x to %#x, want call8 to mpy_init at %#x", w, got, d.res.Symbols["mpy_init"].Addr)
+		if got := call&^3 + 4 + uint64(int64(int32(w<<8)>>14)*4); w&0x3f != 0x25 || got != symbolDef(d.res, "mpy_init").Addr {
+			t.Errorf("start-up code calls %06x to %#x, want call8 to mpy_init at %#x", w, got, symbolDef(d.res, "mpy_init").Addr)
 		}
 		return
 	}
@@ -494,8 +494,8 @@ func (d *decoded) checkStartup() {
 	}
 	end := p.Addr + p.Size - 3
 	jj := uint32(d.text[end]) | uint32(d.text[end+1])<<8 | uint32(d.text[end+2])<<16
-	if got := uint64(int64(end) + 4 + int64(int32(jj<<8)>>14)); jj&0x3f != 6 || got != d.res.Symbols["mpy_init"].Addr {
-		t.Errorf("start-up code ends in %06x to %#x, want j to mpy_init at %#x", jj, got, d.res.Symbols["mpy_init"].Addr)
+	if got := uint64(int64(end) + 4 + int64(int32(jj<<8)>>14)); jj&0x3f != 6 || got != symbolDef(d.res, "mpy_init").Addr {
+		t.Errorf("start-up code ends in %06x to %#x, want j to mpy_init at %#x", jj, got, symbolDef(d.res, "mpy_init").Addr)
 	}
 }
 

@@ -72,10 +72,10 @@ var bufferOrder = map[string]int{"text": 0, "rodata": 1, "bss": 2, "literal": 3}
 func New(module, arch string, gc bool, res *linker.Result) *Map {
 	m := &Map{Module: module, Arch: arch, GCSections: gc, Base: ".",
 		Text: uint64(res.TextSize), Rodata: uint64(res.RodataSize), BSS: uint64(res.BSSSize)}
-	if n := res.Report.EntrySize; n > 0 {
+	if n := res.EntrySize; n > 0 {
 		m.Sections = append(m.Sections, Section{Buffer: "text", Size: uint64(n), Name: Entry})
 	}
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		m.Sections = append(m.Sections, Section{Buffer: p.Buffer, Offset: p.Addr, Size: p.Size, Name: p.Name, Object: p.Object})
 	}
 	sort.SliceStable(m.Sections, func(i, j int) bool {
@@ -91,7 +91,7 @@ func New(module, arch string, gc bool, res *linker.Result) *Map {
 		k := key{s.Buffer, s.Object, s.Name}
 		byName[k] = append(byName[k], i)
 	}
-	for _, d := range res.Report.Defs {
+	for _, d := range res.Defs {
 		for _, i := range byName[key{d.Buffer, d.Object, d.Section}] {
 			if s := &m.Sections[i]; d.Addr >= s.Offset && d.Addr <= s.Offset+s.Size {
 				s.Symbols = append(s.Symbols, symbol(d))
@@ -99,10 +99,10 @@ func New(module, arch string, gc bool, res *linker.Result) *Map {
 			}
 		}
 	}
-	for _, g := range res.Report.GOT {
+	for _, g := range res.GOT {
 		m.GOT = append(m.GOT, GOTEntry{Offset: g.Addr, Name: g.Name, Kind: g.Kind})
 	}
-	for _, d := range res.Report.Dropped {
+	for _, d := range res.Dropped {
 		s := Section{Buffer: d.Buffer, Size: d.Size, Name: d.Name, Object: d.Object, Reason: d.Reason}
 		for _, sym := range d.Symbols {
 			s.Symbols = append(s.Symbols, symbol(sym))
