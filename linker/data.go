@@ -20,17 +20,103 @@ package linker
 
 import (
 	"debug/elf"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/linker/xtensa"
 	"github.com/mpyld/mpyld/mpy"
 )
 
-// dataInText reports whether writable data lives in the text buffer (every
-// arch but Xtensa).
-func (a *Arch) dataInText() bool { return a.ISA != ISAXtensa }
+// dataInText reports whether writable data lives in the text buffer
+// (decideData).
+func (l *linker) dataInText() bool { return !l.dataInBSS }
+
+// gotOff reports whether a relocation type reaches its target relative to
+// the GOT (x86 R_386_GOTOFF, x64 R_X86_64_GOTOFF64): the start-up code can
+// move those fields when the target sits in bss.
+func (a *Arch) gotOff(typ uint32) bool {
+	switch a.Machine {
+	case elf.EM_386:
+		return typ == uint32(elf.R_386_GOTOFF)
+	case elf.EM_X86_64:
+		return typ == uint32(elf.R_X86_64_GOTOFF64)
+	}
+	return false
+}
+
+// decideData decides whether writable data lives in the bss block: always
+// on Xtensa; on x86 and x64 unless code reaches a variable PC-relative
+// (x64's small code model). The unix port's code memory (an mmap) is
+// scanned by the GC only before v1.24, while the bss block is kept and
+// scanned in every version (through the code's pointers to it, then as a
+// GC root), so from v1.24 on a variable in text would not keep a heap
+// object alive: such x64 objects are refused (ErrCodeModel).
+func (l *linker) decideData() {
+	switch {
+	case l.arch.ISA == ISAXtensa:
+		l.dataInBSS = true
+	case l.arch.ISA == ISAX86 && !l.cfg.NoData:
+		refs := l.pcRelativeVars()
+		l.dataInBSS = len(refs) == 0
+		if len(refs) > 0 && l.target.newest().AtLeast(unixCodeUnscannedSince) {
+			l.codeModelRefs = refs // refused with the relocation errors
+		}
+	}
+}
+
+// refuseCodeModel refuses the PC-relative references decideData found.
+func (l *linker) refuseCodeModel() {
+	for _, ref := range l.codeModelRefs {
+		l.errs.add(codeModelError{l.relocError(ref.sec, ref.r, fmt.Sprintf("variable reached PC-relative: it would live in code memory, which the unix port's GC does not scan from MicroPython %s on, so a heap object kept there would be freed; compile with -mcmodel=medium -mlarge-data-threshold=0 (mpyld build does) so that it lives in bss", unixCodeUnscannedSince))})
+	}
+}
+
+// codeModelError is an ErrCodeModel refusal.
+type codeModelError struct{ error }
+
+func (e codeModelError) Is(target error) bool { return target == ErrCodeModel }
+
+// ErrCodeModel marks the refusal of x64 code that reaches variables
+// PC-relative (the small code model) where they must live in bss.
+var ErrCodeModel = errors.New("recompile with -mcmodel=medium -mlarge-data-threshold=0")
+
+// unixCodeUnscannedSince is the first release whose unix port does not scan
+// native code memory (mp_unix_mark_exec is gone; the bss block is a GC root
+// instead: MicroPython PR #15908).
+var unixCodeUnscannedSince = V(1, 24, 0)
+
+// varRef is one relocation of a section.
+type varRef struct {
+	sec *section
+	r   elfobj.Reloc
+}
+
+// pcRelativeVars returns, for each variable in writable data or bss that
+// code reaches at a fixed distance other than through the GOT, its first
+// such reference.
+func (l *linker) pcRelativeVars() []varRef {
+	var refs []varRef
+	seen := map[string]bool{}
+	for _, sec := range l.sections {
+		for _, r := range sec.relocs {
+			if !l.arch.fixedRef(r.Type) || l.arch.gotOff(r.Type) {
+				continue
+			}
+			t := sec.obj.syms[r.Sym].target()
+			if t.sec == nil || t.sec.cat != catBSS && t.sec.cat != catData {
+				continue
+			}
+			if key := sec.obj.name + "\x00" + l.symName(sec, r); !seen[key] {
+				seen[key] = true
+				refs = append(refs, varRef{sec, r})
+			}
+		}
+	}
+	return refs
+}
 
 // fixedRef reports whether a relocation type reaches its target at a fixed
 // distance from the code (PC- or GOT-relative), so that the target must
@@ -68,7 +154,7 @@ func (l *linker) placeData() {
 	if l.cfg.NoData {
 		return // .data was refused at load; checkFixed refuses static bss
 	}
-	if l.arch.dataInText() {
+	if l.dataInText() {
 		for _, sec := range l.sections {
 			for _, r := range sec.relocs {
 				if !l.arch.fixedRef(r.Type) {
@@ -81,7 +167,7 @@ func (l *linker) placeData() {
 		}
 		return
 	}
-	// Xtensa: data at the start of the bss block, its image elsewhere.
+	// Data at the start of the bss block, its image elsewhere.
 	var size uint64
 	var first *section
 	for _, s := range l.sections {
@@ -93,27 +179,64 @@ func (l *linker) placeData() {
 			}
 		}
 	}
-	if size == 0 {
+	fixups := l.countFixups()
+	if size == 0 && fixups == 0 {
 		return
 	}
-	if !l.target.newest().AtLeast(bssTrackedSince) {
+	if l.arch.ISA == ISAXtensa && !l.target.newest().AtLeast(bssTrackedSince) {
 		l.errs.addf("%s: %s: writable data%s: %s on ESP8266 and ESP32 does not keep a native module's bss alive (only code in IRAM points to it, which the GC does not scan; MicroPython %s tracks it), so the data would be lost: build against MicroPython %s or later, or make the variable const, or zero-initialised and set in mpy_init",
 			first.obj.name, first.name, varNames(first), l.target, bssTrackedSince, bssTrackedSince)
 		return
 	}
-	size = alignUp(size, 4)
-	image := make([]byte, size)
-	for _, s := range l.sections {
-		if s.cat == catData {
-			copy(image[s.addr:], s.data)
+	w := uint64(l.arch.Word())
+	size = alignUp(size, w)
+	l.dataSize = size
+	if size > 0 {
+		image := make([]byte, size)
+		for _, s := range l.sections {
+			if s.cat == catData {
+				copy(image[s.addr:], s.data)
+			}
+		}
+		l.image = &section{name: ".internal.data_image", cat: catRodata, data: image, size: size, align: w}
+	}
+	var code []byte
+	switch {
+	case l.arch.ISA == ISAXtensa:
+		code = l.startupCode()
+	case w == 8:
+		l.x86Startup = x86.Startup64(int(size/8), fixups)
+		code = l.x86Startup.Code
+	default:
+		l.x86Startup = x86.Startup32(int(size/4), fixups)
+		code = l.x86Startup.Code
+	}
+	l.startup = &section{name: ".internal.startup", cat: catText, data: code, size: uint64(len(code)), align: w}
+	l.sections = append([]*section{l.startup}, l.sections...)
+	if l.image != nil {
+		l.sections = append(l.sections, l.image)
+	}
+	l.logf(2, "data: %d bytes copied from an image to bss by the start-up code, %d GOT-relative fields moved there", size, fixups)
+}
+
+// countFixups counts the GOT-relative fields (x86, x64) that reach
+// variables in the bss block: the start-up code adds the distance from
+// text to bss to each.
+func (l *linker) countFixups() int {
+	n := 0
+	for _, sec := range l.sections {
+		for _, r := range sec.relocs {
+			if l.arch.gotOff(r.Type) && l.inBSSBlock(sec.obj.syms[r.Sym].target()) {
+				n++
+			}
 		}
 	}
-	l.dataSize = size
-	l.image = &section{name: ".internal.data_image", cat: catRodata, data: image, size: size, align: 4}
-	code := l.startupCode()
-	l.startup = &section{name: ".internal.startup", cat: catText, data: code, size: uint64(len(code)), align: 4}
-	l.sections = append([]*section{l.startup}, append(l.sections, l.image)...)
-	l.logf(2, "data: %d bytes copied from an image to bss by the start-up code", size)
+	return n
+}
+
+// inBSSBlock reports whether t lives in the bss block.
+func (l *linker) inBSSBlock(t *symbol) bool {
+	return l.dataInBSS && t.sec != nil && (t.sec.cat == catBSS && !t.sec.inText || t.sec.cat == catData)
 }
 
 // bssTrackedSince is the first release that registers a native module's
@@ -198,10 +321,43 @@ func (l *linker) startupRelocs(sec *section) {
 	}
 }
 
+// x86StartupRelocs fills the x86 or x64 start-up stub's words, its fixup
+// table (the fields codeReloc met) and its jump to mpy_init.
+func (l *linker) x86StartupRelocs() {
+	st, sec := l.x86Startup, l.startup
+	w := uint64(l.arch.Word())
+	if want := (sec.size - uint64(st.Table)) / w; uint64(len(l.fixups)) != want {
+		l.errs.addf("start-up code: %d GOT-relative fields reach bss, %d were counted (please report it with the input files)", len(l.fixups), want)
+		return
+	}
+	put := func(off int, v uint64, kind mpy.RelocKind) {
+		at := sec.addr + uint64(off)
+		if w == 8 {
+			le.PutUint64(l.text[at:], v)
+		} else {
+			le.PutUint32(l.text[at:], uint32(v))
+		}
+		l.relocs = append(l.relocs, mpy.Reloc{Addr: at, Kind: kind})
+	}
+	put(st.BSS, 0, mpy.KindBSS) // the data starts the bss block
+	put(st.Text, 0, mpy.KindText)
+	image := uint64(0)
+	if l.image != nil {
+		image = l.image.addr
+	}
+	put(st.Image, image, mpy.KindText)
+	for i, p := range l.fixups {
+		put(st.Table+i*int(w), p, mpy.KindText)
+	}
+	init := l.globals["mpy_init"]
+	jump := sec.addr + uint64(st.Jump)
+	le.PutUint32(l.text[jump:], uint32(int64(init.sec.addr+init.Value)-int64(jump+4)))
+}
+
 // dataLocation is where the bytes of a relocation in a writable data
 // section are patched: the section itself in text, or its image.
 func (l *linker) dataLocation(sec *section, off uint64) (buf []byte, addr uint64, inRodata bool) {
-	if sec.cat == catData && !l.arch.dataInText() {
+	if sec.cat == catData && !l.dataInText() {
 		at := l.image.addr + sec.addr + off
 		if l.image.inRodata {
 			return l.rodata, at, true

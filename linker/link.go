@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -88,11 +89,18 @@ type linker struct {
 	litSec    *section
 	litMap    map[litKey]litRef
 
-	// Writable data on Xtensa (data.go): its size at the start of bss, its
-	// initial image and the stub that copies it.
-	dataSize uint64
-	image    *section
-	startup  *section
+	// Writable data in the bss block (data.go): its size at the start of
+	// bss, its initial image and the stub that copies it; on x86 and x64
+	// the stub's layout and the GOT-relative fields it moves.
+	dataInBSS  bool
+	x86Startup x86.Startup
+	fixups     []uint64
+	// codeModelRefs are x64 references that keep variables in text where
+	// they must live in bss (decideData).
+	codeModelRefs []varRef
+	dataSize      uint64
+	image         *section
+	startup       *section
 
 	entryLen int // bytes of the entry jump at text offset 0
 
@@ -184,6 +192,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
+	l.decideData()
 	if cfg.GCSections {
 		l.gcSections()
 	}
@@ -241,7 +250,7 @@ func (l *linker) placed(sec *section, name string, off, size uint64) Placed {
 	switch {
 	case sec.inRodata:
 		p.Buffer = "rodata"
-	case sec.cat == catBSS && !sec.inText, sec.cat == catData && !l.arch.dataInText():
+	case sec.cat == catBSS && !sec.inText, sec.cat == catData && !l.dataInText():
 		p.Buffer = "bss"
 	}
 	return p
