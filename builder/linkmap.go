@@ -31,6 +31,9 @@ func (j *archBuild) sizeCFlags() []string {
 	if j.opt.Debug {
 		f = append(f, "-g")
 	}
+	if j.largeData {
+		f = append(f, largeDataFlags...)
+	}
 	return f
 }
 
