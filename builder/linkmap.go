@@ -58,7 +58,10 @@ func (j *archBuild) writeMap(cfg *linker.Config) (string, error) {
 	}
 	j.logf("%s: SIZE text %d, rodata %d, bss %d bytes, %d GOT entries%s", j.arch.Name, res.TextSize, res.RodataSize, res.BSSSize, res.GOTEntries, more)
 	for _, v := range vars {
-		j.logf("%s: DATA %s (%s) %d bytes in %s, %d bytes in the file", j.arch.Name, v.Name, v.Section, v.Size, v.Buffer, v.FileBytes)
+		j.logf("%s: DATA %s (%s) %d bytes in %s, %d bytes in the file%s", j.arch.Name, v.Name, v.Section, v.Size, v.Buffer, v.FileBytes, v.UnscannedNote())
+		if v.Unscanned != "" {
+			j.res.Unscanned = append(j.res.Unscanned, Unscanned{Variable: v.Name, Object: v.Object, Ports: v.Unscanned})
+		}
 	}
 	if !j.opt.Map {
 		return "", nil

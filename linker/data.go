@@ -88,6 +88,31 @@ var ErrCodeModel = errors.New("recompile with -mcmodel=medium -mlarge-data-thres
 // instead: MicroPython PR #15908).
 var unixCodeUnscannedSince = V(1, 24, 0)
 
+// unscannedPorts names the ports that load this arch's code where the GC
+// does not scan it, for the target (README's table): a variable placed in
+// text there does not keep a heap object alive.
+func (l *linker) unscannedPorts() string {
+	newest := l.target.newest()
+	switch l.arch.MPY {
+	case mpy.ArchX86, mpy.ArchX64, mpy.ArchRV64IMC:
+		if newest.AtLeast(unixCodeUnscannedSince) {
+			return "unix (MicroPython " + unixCodeUnscannedSince.String() + " and later: code in an mmap)"
+		}
+	case mpy.ArchARMV7EMSP:
+		if newest.AtLeast(nrfCommitSince) {
+			return "nrf (MicroPython " + nrfCommitSince.String() + " and later: code committed through MP_PLAT_COMMIT_EXEC)"
+		}
+	case mpy.ArchRV32IMC:
+		return "esp32 (ESP32-C3, ESP32-C6: code in ESP-IDF's executable heap)"
+	}
+	return ""
+}
+
+// nrfCommitSince is the first release whose nrf port commits native code
+// through MP_PLAT_COMMIT_EXEC (MicroPython PR #17211, May 2025): the code
+// stays in a GC block that is neither tracked nor scanned.
+var nrfCommitSince = V(1, 26, 0)
+
 // varRef is one relocation of a section.
 type varRef struct {
 	sec *section

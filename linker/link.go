@@ -237,7 +237,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	l.logf(1, "bss size:     %d", res.BSSSize)
 	l.logf(1, "GOT entries:  %d", res.GOTEntries)
 	for _, v := range res.Variables() {
-		l.logf(1, "data:         %s (%s) %d bytes in %s, %d bytes in the file", v.Name, v.Section, v.Size, v.Buffer, v.FileBytes)
+		l.logf(1, "data:         %s (%s) %d bytes in %s, %d bytes in the file%s", v.Name, v.Section, v.Size, v.Buffer, v.FileBytes, v.UnscannedNote())
 	}
 	return res, nil
 }

@@ -23,6 +23,10 @@ type Def struct {
 	// values, or the zeros of bss placed in text).
 	Writable  bool
 	FileBytes uint64
+	// Unscanned names the ports whose GC does not scan a writable
+	// variable's memory (text there), so that a heap object kept only in
+	// it is freed (data.go, README's table); empty where every port scans it.
+	Unscanned string
 }
 
 // GOTSlot is one GOT entry.
@@ -99,6 +103,15 @@ func (r *Result) Variables() []Def {
 	return vars
 }
 
+// UnscannedNote is what -v adds to a variable's line: "" or "; not
+// scanned by the GC on ...".
+func (d Def) UnscannedNote() string {
+	if d.Unscanned == "" {
+		return ""
+	}
+	return "; not scanned by the GC on " + d.Unscanned + ": a heap object kept only here is freed there (keep it with mp_store_global)"
+}
+
 // def describes symbol s of object obj.
 func (l *linker) def(s *symbol, obj string) Def {
 	d := Def{Placed: l.placed(s.sec, s.Name, s.Value, s.Size), Section: s.sec.name, Kind: "notype", Bind: "global"}
@@ -118,6 +131,9 @@ func (l *linker) def(s *symbol, obj string) Def {
 		sec := s.sec
 		if (sec.cat == catData || sec.inText) && s.Name[0] != '.' {
 			d.Writable, d.FileBytes = true, s.Size
+			if d.Buffer == "text" {
+				d.Unscanned = l.unscannedPorts()
+			}
 		}
 	}
 	switch s.Bind {

@@ -189,3 +189,45 @@ func TestStatdataX64Medium(t *testing.T) {
 		t.Errorf("small code model for v1.22: %v", err)
 	}
 }
+
+// TestUnscanned links statdata on each arch and checks which ports each
+// writable variable is reported unscanned on (README's table): none where
+// it lives in the bss block (x86, Xtensa) or where every port scans text
+// (ARMv6-M, ARMv7-M, ARMv7E-M with double FPU, and x64 before v1.24).
+func TestUnscanned(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		target string
+		ports  string
+	}{
+		{"x86/statdata", "", ""},
+		{"x64/statdata", "v1.22", ""},
+		{"armv6m/statdata", "", ""},
+		{"armv7m/statdata", "", ""},
+		{"armv7emdp/statdata", "", ""},
+		{"armv7emsp/statdata", "", "nrf (MicroPython v1.26.0 and later"},
+		{"armv7emsp/statdata", "v1.22", ""},
+		{"rv32imc/statdata", "", "esp32 (ESP32-C3, ESP32-C6"},
+		{"rv64imc/statdata", "", "unix (MicroPython v1.24.0 and later"},
+		{"xtensa/statdata", "", ""},
+	} {
+		cfg := statdataConfig(t, findCase(t, c.name))
+		if c.target != "" {
+			cfg.Target = versionTargets[c.target]
+		}
+		res, err := Link(cfg)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		vars := res.Variables()
+		if len(vars) < 3 {
+			t.Errorf("%s: variables %+v", c.name, vars)
+		}
+		for _, v := range vars {
+			if !strings.HasPrefix(v.Unscanned, c.ports) || (c.ports == "") != (v.Unscanned == "") {
+				t.Errorf("%s %s: %s in %s unscanned on %q, want %q", c.name, c.target, v.Name, v.Buffer, v.Unscanned, c.ports)
+			}
+		}
+	}
+}
