@@ -1,20 +1,21 @@
 // This file implements initialised writable data (.data, .sdata) and static
-// variables: where they live in the loaded module, per arch.
+// variables: where they live in the loaded module, per arch (README's
+// tables).
 //
 // The loader (py/persistentcode.c) copies text into memory it allocates
 // (an RWX mmap on unix, the GC heap on bare-metal ports, IRAM or flash
 // through MP_PLAT_COMMIT_EXEC on ESP8266 and ESP32) and relocates it there;
-// rodata and bss are one GC block apart from it. Code compiled with -fpic
-// reaches static variables at a fixed distance from itself: PC-relative on
-// x64, ARM and RISC-V, relative to the GOT (itself in text) on x86. So on
-// those arches writable data, and any bss that code reaches that way, is
-// placed inside text, whose memory is writable on every port that loads
-// them. On Xtensa, code reaches every variable through literal-pool words
-// (absolute addresses), but text lands in memory where byte stores fault;
-// there data goes to the bss block, and a start-up stub that runs before
-// mpy_init copies its initial image there (the image sits in text, or in
-// rodata on xtensawin, and the loader relocates its pointers like any other
-// word).
+// rodata and bss are one GC block apart from it, which the GC keeps and
+// scans on every port. Text is scanned on bare-metal ports, and on unix only
+// before v1.24. So on x86, Xtensa and x64 code built with the medium model,
+// writable data and static bss go to the bss block: initialised data first,
+// copied from an image by a start-up stub that runs before mpy_init. x86 and
+// x64 code reaches variables relative to the GOT (in text), so the stub also
+// adds bss - text to every such field, which is exact for any distance (the
+// sum wraps like the code's own address arithmetic). Xtensa code reaches them
+// through literal words the loader relocates. On ARM and RISC-V, code
+// reaches static variables PC-relative, and they stay inside text; where
+// some port's GC does not scan text there, the link reports it (Def.Unscanned).
 
 package linker
 
