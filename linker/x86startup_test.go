@@ -231,3 +231,28 @@ func TestUnscanned(t *testing.T) {
 		}
 	}
 }
+
+// TestX86StaticBSSOnly: a module whose only variable is static bss (no
+// initialised data, so no image) gets the start-up stub for its GOTOFF
+// fields alone, and every access reaches the variable in bss.
+func TestX86StaticBSSOnly(t *testing.T) {
+	cfg := goldenConfig(t, findCase(t, "x86/err_static_bss"))
+	res, err := Link(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := mpy.Read(res.MPY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDecoded(t, cfg, res, f)
+	if _, ok := d.placed[":.internal.data_image"]; ok {
+		t.Error("an image without initialised data")
+	}
+	if _, ok := d.placed[":.internal.startup"]; !ok {
+		t.Fatal("no start-up code")
+	}
+	if refs := d.checkCodeRefs(); refs < 1 {
+		t.Errorf("%d code references to variables decoded", refs)
+	}
+}
