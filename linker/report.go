@@ -109,7 +109,7 @@ func (d Def) UnscannedNote() string {
 	if d.Unscanned == "" {
 		return ""
 	}
-	return "; not scanned by the GC on " + d.Unscanned + ": a heap object kept only here is freed there (keep it with mp_store_global)"
+	return "; not scanned by the GC on " + d.Unscanned + ": a heap object kept only here is freed there (make the variable non-static, which puts it in bss behind the GOT, or keep the object with mp_store_global)"
 }
 
 // def describes symbol s of object obj.
