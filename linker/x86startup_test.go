@@ -2,7 +2,6 @@ package linker
 
 import (
 	"errors"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,19 +142,12 @@ func (d *decoded) x86Load(T, B uint64) (text, bss []byte) {
 // moves) and checks every reference by decoding, with the bss block placed
 // more than 4 GiB away from the text.
 func TestStatdataX64Medium(t *testing.T) {
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		t.Skip("gcc not found")
-	}
 	c := findCase(t, "x64/statdata")
 	obj := filepath.Join(t.TempDir(), "statdata.o")
 	src := filepath.Join(testutil.Root(), "testdata", "corpus", "statdata", "statdata.c")
-	cmd := exec.Command(gcc, "-std=c99", "-Os", "-fpic", "-fno-common", "-mcmodel=medium", "-mlarge-data-threshold=0",
+	testutil.Compile(t, "gcc", []string{"-std=c99", "-Os", "-fpic", "-fno-common", "-mcmodel=medium", "-mlarge-data-threshold=0",
 		"-I", filepath.Join(testutil.Root(), "testdata", "corpus", "include"),
-		"-DMP_CONFIGFILE=\""+filepath.Join(c.Dir, "statdata.config.h")+"\"", "-c", src, "-o", obj)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%v: %v\n%s", cmd, err, out)
-	}
+		"-DMP_CONFIGFILE=\"" + filepath.Join(c.Dir, "statdata.config.h") + "\""}, src, obj)
 	for _, gc := range []bool{false, true} {
 		cfg := statdataConfig(t, c)
 		cfg.Objects[0], cfg.GCSections = obj, gc
