@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/linker/riscv"
 	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/linker/xtensa"
 	"github.com/mpyld/mpyld/mpy"
@@ -35,15 +36,18 @@ import (
 // (decideData).
 func (l *linker) dataInText() bool { return !l.dataInBSS }
 
-// gotOff reports whether a relocation type reaches its target relative to
-// the GOT (x86 R_386_GOTOFF, x64 R_X86_64_GOTOFF64): the start-up code can
-// move those fields when the target sits in bss.
-func (a *Arch) gotOff(typ uint32) bool {
+// movable reports whether a relocation type reaches its target in a way
+// the start-up code can redirect once the loader has placed text and bss:
+// relative to the GOT on x86 (R_386_GOTOFF) and x64 (R_X86_64_GOTOFF64),
+// an auipc/lo12 pair on rv32imc (R_RISCV_PCREL_HI20, exact mod 2^32).
+func (a *Arch) movable(typ uint32) bool {
 	switch a.Machine {
 	case elf.EM_386:
 		return typ == uint32(elf.R_386_GOTOFF)
 	case elf.EM_X86_64:
 		return typ == uint32(elf.R_X86_64_GOTOFF64)
+	case elf.EM_RISCV:
+		return a.MPY == mpy.ArchRV32IMC && typ == uint32(elf.R_RISCV_PCREL_HI20)
 	}
 	return false
 }
@@ -59,6 +63,10 @@ func (l *linker) decideData() {
 	switch {
 	case l.arch.ISA == ISAXtensa:
 		l.dataInBSS = true
+	case l.arch.MPY == mpy.ArchRV32IMC && !l.cfg.NoData:
+		// rv32imc loads from v1.24 on, whose bss block is a GC root on
+		// every port; esp32 does not scan text.
+		l.dataInBSS = len(l.pcRelativeVars()) == 0
 	case l.arch.ISA == ISAX86 && !l.cfg.NoData:
 		refs := l.pcRelativeVars()
 		l.dataInBSS = len(refs) == 0
@@ -128,7 +136,7 @@ func (l *linker) pcRelativeVars() []varRef {
 	seen := map[string]bool{}
 	for _, sec := range l.sections {
 		for _, r := range sec.relocs {
-			if !l.arch.fixedRef(r.Type) || l.arch.gotOff(r.Type) {
+			if !l.arch.fixedRef(r.Type) || l.arch.movable(r.Type) {
 				continue
 			}
 			t := sec.obj.syms[r.Sym].target()
@@ -230,6 +238,9 @@ func (l *linker) placeData() {
 	switch {
 	case l.arch.ISA == ISAXtensa:
 		code = l.startupCode()
+	case l.arch.ISA == ISARISCV:
+		l.rvStartup = riscv.Stub(int(size/4), fixups)
+		code = l.rvStartup.Code
 	case w == 8:
 		l.x86Startup = x86.Startup64(int(size/8), fixups)
 		code = l.x86Startup.Code
@@ -245,15 +256,22 @@ func (l *linker) placeData() {
 	l.logf(2, "data: %d bytes copied from an image to bss by the start-up code, %d GOT-relative fields moved there", size, fixups)
 }
 
-// countFixups counts the GOT-relative fields (x86, x64) that reach
-// variables in the bss block: the start-up code adds the distance from
-// text to bss to each.
+// countFixups counts the fields the start-up code redirects to variables
+// in the bss block: GOT-relative fields on x86 and x64, lo12 instructions of
+// auipc pairs on rv32imc (one table entry each, with its auipc).
 func (l *linker) countFixups() int {
 	n := 0
 	for _, sec := range l.sections {
 		for _, r := range sec.relocs {
-			if l.arch.gotOff(r.Type) && l.inBSSBlock(sec.obj.syms[r.Sym].target()) {
-				n++
+			switch {
+			case l.arch.ISA == ISAX86 && l.arch.movable(r.Type):
+				if l.inBSSBlock(sec.obj.syms[r.Sym].target()) {
+					n++
+				}
+			case l.arch.ISA == ISARISCV && isPCRelLo(r.Type):
+				if hs, hr, ok := l.riscvParentReloc(sec, r); ok && l.arch.movable(hr.Type) && l.inBSSBlock(hs.obj.syms[hr.Sym].target()) {
+					n++
+				}
 			}
 		}
 	}
@@ -378,6 +396,52 @@ func (l *linker) x86StartupRelocs() {
 	init := l.globals["mpy_init"]
 	jump := sec.addr + uint64(st.Jump)
 	le.PutUint32(l.text[jump:], uint32(int64(init.sec.addr+init.Value)-int64(jump+4)))
+}
+
+// rvPair is an auipc/lo12 pair the rv32imc start-up code redirects: text
+// offsets of both instructions, whether the lo12 one is a store, and the
+// link-time value S + A - P with S an offset in bss.
+type rvPair struct {
+	hi, lo uint64
+	store  bool
+	v      int64
+}
+
+// rvStartupRelocs fills the rv32imc start-up stub's words, its pair table
+// and its jump to mpy_init.
+func (l *linker) rvStartupRelocs() {
+	st, sec := l.rvStartup, l.startup
+	if want := (sec.size - uint64(st.Table)) / 12; uint64(len(l.rvPairs)) != want {
+		l.errs.addf("start-up code: %d auipc pairs reach bss, %d were counted (please report it with the input files)", len(l.rvPairs), want)
+		return
+	}
+	put := func(off int, v uint64, kind mpy.RelocKind, reloc bool) {
+		at := sec.addr + uint64(off)
+		le.PutUint32(l.text[at:], uint32(v))
+		if reloc {
+			l.relocs = append(l.relocs, mpy.Reloc{Addr: at, Kind: kind})
+		}
+	}
+	put(st.BSS, 0, mpy.KindBSS, true)
+	put(st.Text, 0, mpy.KindText, true)
+	image := uint64(0)
+	if l.image != nil {
+		image = l.image.addr
+	}
+	put(st.Image, image, mpy.KindText, true)
+	for i, p := range l.rvPairs {
+		at := st.Table + 12*i
+		lo := p.lo
+		if p.store {
+			lo |= 1
+		}
+		put(at, p.hi, mpy.KindText, true)
+		put(at+4, lo, mpy.KindText, true)
+		put(at+8, uint64(p.v), 0, false)
+	}
+	init := l.globals["mpy_init"]
+	jump := sec.addr + uint64(st.Jump)
+	riscv.PatchJ(l.text[jump:], int64(init.sec.addr+init.Value)-int64(jump))
 }
 
 // dataLocation is where the bytes of a relocation in a writable data

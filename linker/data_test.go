@@ -14,6 +14,7 @@ import (
 
 	"github.com/mpyld/mpyld/elfobj"
 	"github.com/mpyld/mpyld/internal/testutil"
+	"github.com/mpyld/mpyld/linker/riscv"
 	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/mpy"
 )
@@ -70,8 +71,8 @@ func TestStatdata(t *testing.T) {
 					checkXtensa(t, cfg, res)
 					d.checkStartup()
 				} else {
-					if c.Arch != "x86" {
-						checkEntry(t, c.Arch, res) // x86: x86Load checks it
+					if c.Arch != "x86" && c.Arch != "rv32imc" {
+						checkEntry(t, c.Arch, res) // x86Load and rvLoad check it
 					}
 					if refs := d.checkCodeRefs(); refs < 6 {
 						t.Errorf("only %d code references to variables decoded", refs)
@@ -83,7 +84,7 @@ func TestStatdata(t *testing.T) {
 					names[v.Name] = true
 				}
 				for _, v := range []string{"counter", "levels", "scratch", "names", "st"} {
-					if !names[v] && !(v == "scratch" && (c.Arch == "xtensa" || c.Arch == "x86")) { // plain bss there
+					if !names[v] && !(v == "scratch" && (c.Arch == "xtensa" || c.Arch == "x86" || c.Arch == "rv32imc")) { // plain bss there
 						t.Errorf("variable %s missing from Result.Variables() %v", v, res.Variables())
 					}
 				}
@@ -207,8 +208,14 @@ func (d *decoded) checkCodeRefs() int {
 		T, B = 0x7f12_3456_0000, 0x5555_0123_4000
 	}
 	var live []byte
-	if arch.ISA == ISAX86 {
+	switch {
+	case arch.ISA == ISAX86:
 		live, _ = d.x86Load(T, B)
+	case arch.MPY == mpy.ArchRV32IMC:
+		T, B = 0x4037_c000, 0x3fc9_1230 // ESP32-C3's IRAM and DRAM
+		if _, ok := d.placed[":.internal.startup"]; ok {
+			live = d.rvLoad(T, B)
+		}
 	}
 	runBase := func(buf string) uint64 {
 		if buf == "bss" {
@@ -238,7 +245,7 @@ func (d *decoded) checkCodeRefs() int {
 					t.Errorf("%s: %s not placed", o.Name, o.Sections[s.Shndx].Name)
 					continue
 				}
-				if buf != "text" && arch.ISA != ISAX86 {
+				if buf != "text" && arch.ISA != ISAX86 && live == nil {
 					t.Errorf("%s: %s+%#x reaches %s in %s, which the code cannot reach at a fixed distance", o.Name, code.Name, r.Off, o.Sections[s.Shndx].Name, buf)
 				}
 				p := base + r.Off
@@ -284,11 +291,18 @@ func (d *decoded) checkCodeRefs() int {
 						continue
 					}
 					var ok bool
-					reached, ok = d.riscvPair(o, code, rs, base, r)
+					if live == nil {
+						reached, ok = d.riscvPair(d.text, o, code, rs, base, r)
+						want = uint64(int64(target) + A)
+					} else {
+						// rv32imc: at run time, mod 2^32.
+						reached, ok = d.riscvPair(live, o, code, rs, base, r)
+						reached = uint64(uint32(T + reached))
+						want = uint64(uint32(int64(runBase(buf)+target) + A))
+					}
 					if !ok {
 						continue
 					}
-					want = uint64(int64(target) + A)
 				}
 				if reached != want {
 					t.Errorf("%s: %s+%#x (%s): code reaches %#x, want %#x (%s+%d)", o.Name, code.Name, r.Off,
@@ -365,9 +379,9 @@ func thumbPCAdd(text []byte, start, end, lit uint64) (uint64, bool) {
 
 // riscvPair decodes the auipc of a PCREL_HI20 relocation and its lo12
 // instruction and returns the address they compute.
-func (d *decoded) riscvPair(o *elfobj.File, code *elfobj.Section, rs []elfobj.Reloc, base uint64, hi elfobj.Reloc) (uint64, bool) {
+func (d *decoded) riscvPair(text []byte, o *elfobj.File, code *elfobj.Section, rs []elfobj.Reloc, base uint64, hi elfobj.Reloc) (uint64, bool) {
 	p := base + hi.Off
-	auipc := le.Uint32(d.text[p:])
+	auipc := le.Uint32(text[p:])
 	if auipc&0x7f != 0x17 {
 		d.t.Errorf("%#x: %08x is not an auipc", p, auipc)
 		return 0, false
@@ -377,7 +391,7 @@ func (d *decoded) riscvPair(o *elfobj.File, code *elfobj.Section, rs []elfobj.Re
 		if typ != elf.R_RISCV_PCREL_LO12_I && typ != elf.R_RISCV_PCREL_LO12_S || o.Symbols[r.Sym].Value != hi.Off || int(o.Symbols[r.Sym].Shndx) != code.Index {
 			continue
 		}
-		ins := le.Uint32(d.text[base+r.Off:])
+		ins := le.Uint32(text[base+r.Off:])
 		lo := int64(int32(ins) >> 20)
 		if typ == elf.R_RISCV_PCREL_LO12_S {
 			lo = int64(int32(ins&0xfe000000)>>20) | int64(ins>>7&0x1f)
@@ -477,6 +491,8 @@ func (d *decoded) imageBase() (uint64, bool) {
 		return 0, false
 	}
 	switch d.cfg.Arch.Name {
+	case "rv32imc":
+		return uint64(le.Uint32(d.text[p.Addr+uint64(riscv.Stub(0, 0).Image):])), false
 	case "x86":
 		return uint64(le.Uint32(d.text[p.Addr+uint64(x86.Startup32(0, 0).Image):])), false
 	case "x64":

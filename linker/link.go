@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/linker/riscv"
 	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/mpy"
 )
@@ -95,6 +96,8 @@ type linker struct {
 	dataInBSS  bool
 	x86Startup x86.Startup
 	fixups     []uint64
+	rvStartup  riscv.Startup
+	rvPairs    []rvPair
 	// codeModelRefs are x64 references that keep variables in text where
 	// they must live in bss (decideData).
 	codeModelRefs []varRef

@@ -99,8 +99,12 @@ func (l *linker) relocate() {
 			}
 		}
 	}
-	if l.startup != nil && l.arch.ISA == ISAX86 {
+	switch {
+	case l.startup == nil:
+	case l.arch.ISA == ISAX86:
 		l.x86StartupRelocs()
+	case l.arch.ISA == ISARISCV:
+		l.rvStartupRelocs()
 	}
 }
 
