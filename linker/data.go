@@ -7,15 +7,17 @@
 // through MP_PLAT_COMMIT_EXEC on ESP8266 and ESP32) and relocates it there;
 // rodata and bss are one GC block apart from it, which the GC keeps and
 // scans on every port. Text is scanned on bare-metal ports, and on unix only
-// before v1.24. So on x86, Xtensa and x64 code built with the medium model,
-// writable data and static bss go to the bss block: initialised data first,
-// copied from an image by a start-up stub that runs before mpy_init. x86 and
-// x64 code reaches variables relative to the GOT (in text), so the stub also
-// adds bss - text to every such field, which is exact for any distance (the
-// sum wraps like the code's own address arithmetic). Xtensa code reaches them
-// through literal words the loader relocates. On ARM and RISC-V, code
-// reaches static variables PC-relative, and they stay inside text; where
-// some port's GC does not scan text there, the link reports it (Def.Unscanned).
+// before v1.24. So on x86, rv32imc, Xtensa and x64 code built with the
+// medium model, writable data and static bss go to the bss block:
+// initialised data first, copied from an image by a start-up stub that runs
+// before mpy_init. x86 and x64 code reaches variables relative to the GOT
+// (in text), so the stub also adds bss - text to every such field; rv32imc
+// code reaches them with auipc/lo12 pairs, which the stub rewrites for the
+// same distance. Both are exact for any distance (the sums wrap like the
+// code's own address arithmetic). Xtensa code reaches them through literal
+// words the loader relocates. On ARM and rv64imc, code reaches static
+// variables PC-relative, and they stay inside text; where some port's GC
+// does not scan text there, the link reports it (Def.Unscanned).
 
 package linker
 
