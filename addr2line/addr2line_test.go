@@ -105,7 +105,7 @@ func TestLookup(t *testing.T) {
 				} {
 					var off uint64
 					found := false
-					for _, d := range res.Report.Defs {
+					for _, d := range res.Defs {
 						if d.Name == c.fn {
 							off, found = d.Addr, true
 						}
@@ -157,7 +157,11 @@ func TestNoDebugInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &Resolver{Map: linkmap.New("hello.mpy", "x64", false, res), MapFile: "hello.map"}
-	loc, err := r.Lookup(uint64(res.Symbols["mpy_init"].Addr) + 1)
+	init, ok := res.Symbol("mpy_init")
+	if !ok {
+		t.Fatal("no mpy_init in the link")
+	}
+	loc, err := r.Lookup(init.Addr + 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,13 @@ type Options struct {
 	NoData bool
 }
 
+// Unscanned is a writable variable that some ports' GC does not scan.
+type Unscanned struct {
+	Variable string `json:"variable"`
+	Object   string `json:"object"`
+	Ports    string `json:"ports"`
+}
+
 // Result is the outcome for one arch.
 type Result struct {
 	Arch       string   `json:"arch"`
@@ -77,6 +84,9 @@ type Result struct {
 	UpToDate   int      `json:"up_to_date"`
 	Objects    []string `json:"objects,omitempty"`
 	Map        string   `json:"map,omitempty"` // the link map, with --map
+	// Unscanned lists the writable variables that some ports' GC does not
+	// scan (linker.Def.Unscanned).
+	Unscanned []Unscanned `json:"unscanned,omitempty"`
 	// The MicroPython built for: its version ("v1.22.2", or "" when only
 	// the ABI is known), .mpy ABI ("6.2") and mpyld profile.
 	MicroPython string `json:"micropython,omitempty"`

@@ -31,6 +31,9 @@ func (j *archBuild) sizeCFlags() []string {
 	if j.opt.Debug {
 		f = append(f, "-g")
 	}
+	if j.largeData {
+		f = append(f, largeDataFlags...)
+	}
 	return f
 }
 
@@ -38,23 +41,27 @@ func (j *archBuild) sizeCFlags() []string {
 // Options.Map), returning the map's path relative to the module folder.
 func (j *archBuild) writeMap(cfg *linker.Config) (string, error) {
 	res := j.linked
+	vars := res.Variables()
 	var dropped, data uint64
-	for _, d := range res.Report.Dropped {
+	for _, d := range res.Dropped {
 		dropped += d.Size
 	}
-	for _, v := range res.Data {
+	for _, v := range vars {
 		data += v.FileBytes
 	}
 	more := ""
-	if len(res.Data) > 0 {
-		more = fmt.Sprintf("; %d variables, %d bytes of them in the file", len(res.Data), data)
+	if len(vars) > 0 {
+		more = fmt.Sprintf("; %d variables, %d bytes of them in the file", len(vars), data)
 	}
 	if cfg.GCSections {
-		more += fmt.Sprintf("; --gc-sections dropped %d sections, %d bytes", len(res.Report.Dropped), dropped)
+		more += fmt.Sprintf("; --gc-sections dropped %d sections, %d bytes", len(res.Dropped), dropped)
 	}
 	j.logf("%s: SIZE text %d, rodata %d, bss %d bytes, %d GOT entries%s", j.arch.Name, res.TextSize, res.RodataSize, res.BSSSize, res.GOTEntries, more)
-	for _, v := range res.Data {
-		j.logf("%s: DATA %s (%s) %d bytes in %s, %d bytes in the file", j.arch.Name, v.Name, v.Section, v.Size, v.Buffer, v.FileBytes)
+	for _, v := range vars {
+		j.logf("%s: DATA %s (%s) %d bytes in %s, %d bytes in the file%s", j.arch.Name, v.Name, v.Section, v.Size, v.Buffer, v.FileBytes, v.UnscannedNote())
+		if v.Unscanned != "" {
+			j.res.Unscanned = append(j.res.Unscanned, Unscanned{Variable: v.Name, Object: v.Object, Ports: v.Unscanned})
+		}
 	}
 	if !j.opt.Map {
 		return "", nil

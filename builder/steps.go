@@ -39,6 +39,8 @@ type archBuild struct {
 	pyMPY  []string // compiled .py sources
 	linked *linker.Result
 	res    Result
+	// largeData compiles x64 with the medium code model (linkData).
+	largeData bool
 }
 
 // sources are a module's sources by kind, each in SRC order.
@@ -95,7 +97,7 @@ func (j *archBuild) run(ctx context.Context) error {
 	if err := j.compilePython(ctx); err != nil {
 		return err
 	}
-	if err := j.link(ctx); err != nil {
+	if err := j.linkData(ctx); err != nil {
 		return err
 	}
 	return j.merge()
@@ -247,6 +249,10 @@ func (j *archBuild) compile(ctx context.Context) error {
 			j.sem <- struct{}{}
 			defer func() { <-j.sem }()
 			objs[i] = j.out.objectPath(s, ".o")
+			if j.largeData {
+				// Beside the make-compatible object, so that both stay cached.
+				objs[i] = j.out.objectPath(s, ".medium.o")
+			}
 			fresh[i], errs[i] = j.compileOne(ctx, s, objs[i])
 			j.step(1)
 		}(i, s)
@@ -340,6 +346,29 @@ func (j *archBuild) findMPYCross() (string, []string, error) {
 	}
 	return "", nil, &MissingToolError{Tool: "mpy-cross (for " + j.srcs.py[0] + ")", Tried: tried, Package: "MicroPython's mpy-cross: make -C $MPY_DIR/mpy-cross"}
 }
+
+// linkData links; when x64 code reaches variables PC-relative where they
+// must live in bss (linker.ErrCodeModel), it compiles again with the
+// medium code model, which reaches every variable through the GOT base,
+// and links that. Modules without such variables compile as make does.
+func (j *archBuild) linkData(ctx context.Context) error {
+	err := j.link(ctx)
+	if !errors.Is(err, linker.ErrCodeModel) || j.largeData || len(j.srcs.c)+len(j.srcs.asm) == 0 {
+		return err
+	}
+	j.largeData = true
+	j.logf("%s: variables reached PC-relative: compiling again with %s, so that they live in bss, which the GC scans", j.arch.Name, strings.Join(largeDataFlags, " "))
+	j.res.Compiled, j.res.UpToDate = 0, 0
+	if err := j.compile(ctx); err != nil {
+		return err
+	}
+	return j.link(ctx)
+}
+
+// largeDataFlags make GCC and Clang reach every x64 variable as a 64-bit
+// offset from the GOT (R_X86_64_GOTOFF64), which the start-up code can move
+// to the bss block, however far from the code it is allocated.
+var largeDataFlags = []string{"-mcmodel=medium", "-mlarge-data-threshold=0"}
 
 // link links the objects into the native part of the module.
 func (j *archBuild) link(ctx context.Context) error {

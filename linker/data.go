@@ -1,37 +1,158 @@
 // This file implements initialised writable data (.data, .sdata) and static
-// variables: where they live in the loaded module, per arch.
+// variables: where they live in the loaded module, per arch (README's
+// tables).
 //
 // The loader (py/persistentcode.c) copies text into memory it allocates
 // (an RWX mmap on unix, the GC heap on bare-metal ports, IRAM or flash
 // through MP_PLAT_COMMIT_EXEC on ESP8266 and ESP32) and relocates it there;
-// rodata and bss are one GC block apart from it. Code compiled with -fpic
-// reaches static variables at a fixed distance from itself: PC-relative on
-// x64, ARM and RISC-V, relative to the GOT (itself in text) on x86. So on
-// those arches writable data, and any bss that code reaches that way, is
-// placed inside text, whose memory is writable on every port that loads
-// them. On Xtensa, code reaches every variable through literal-pool words
-// (absolute addresses), but text lands in memory where byte stores fault;
-// there data goes to the bss block, and a start-up stub that runs before
-// mpy_init copies its initial image there (the image sits in text, or in
-// rodata on xtensawin, and the loader relocates its pointers like any other
-// word).
+// rodata and bss are one GC block apart from it, which the GC keeps and
+// scans on every port. Text is scanned on bare-metal ports, and on unix only
+// before v1.24. So on x86, rv32imc, Xtensa and x64 code built with the
+// medium model, writable data and static bss go to the bss block:
+// initialised data first, copied from an image by a start-up stub that runs
+// before mpy_init. x86 and x64 code reaches variables relative to the GOT
+// (in text), so the stub also adds bss - text to every such field; rv32imc
+// code reaches them with auipc/lo12 pairs, which the stub rewrites for the
+// same distance. Both are exact for any distance (the sums wrap like the
+// code's own address arithmetic). Xtensa code reaches them through literal
+// words the loader relocates. On ARM and rv64imc, code reaches static
+// variables PC-relative, and they stay inside text; where some port's GC
+// does not scan text there, the link reports it (Def.Unscanned).
 
 package linker
 
 import (
 	"debug/elf"
+	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/linker/riscv"
+	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/linker/xtensa"
 	"github.com/mpyld/mpyld/mpy"
 )
 
-// dataInText reports whether writable data lives in the text buffer (every
-// arch but Xtensa).
-func (a *Arch) dataInText() bool { return a.ISA != ISAXtensa }
+// dataInText reports whether writable data lives in the text buffer
+// (decideData).
+func (l *linker) dataInText() bool { return !l.dataInBSS }
+
+// movable reports whether a relocation type reaches its target in a way
+// the start-up code can redirect once the loader has placed text and bss:
+// relative to the GOT on x86 (R_386_GOTOFF) and x64 (R_X86_64_GOTOFF64),
+// an auipc/lo12 pair on rv32imc (R_RISCV_PCREL_HI20, exact mod 2^32).
+func (a *Arch) movable(typ uint32) bool {
+	switch a.Machine {
+	case elf.EM_386:
+		return typ == uint32(elf.R_386_GOTOFF)
+	case elf.EM_X86_64:
+		return typ == uint32(elf.R_X86_64_GOTOFF64)
+	case elf.EM_RISCV:
+		return a.MPY == mpy.ArchRV32IMC && typ == uint32(elf.R_RISCV_PCREL_HI20)
+	}
+	return false
+}
+
+// decideData decides whether writable data lives in the bss block: always
+// on Xtensa; on x86 and x64 unless code reaches a variable PC-relative
+// (x64's small code model). The unix port's code memory (an mmap) is
+// scanned by the GC only before v1.24, while the bss block is kept and
+// scanned in every version (through the code's pointers to it, then as a
+// GC root), so from v1.24 on a variable in text would not keep a heap
+// object alive: such x64 objects are refused (ErrCodeModel).
+func (l *linker) decideData() {
+	switch {
+	case l.arch.ISA == ISAXtensa:
+		l.dataInBSS = true
+	case l.arch.MPY == mpy.ArchRV32IMC && !l.cfg.NoData:
+		// rv32imc loads from v1.24 on, whose bss block is a GC root on
+		// every port; esp32 does not scan text.
+		l.dataInBSS = len(l.pcRelativeVars()) == 0
+	case l.arch.ISA == ISAX86 && !l.cfg.NoData:
+		refs := l.pcRelativeVars()
+		l.dataInBSS = len(refs) == 0
+		if len(refs) > 0 && l.target.newest().AtLeast(unixCodeUnscannedSince) {
+			l.codeModelRefs = refs // refused with the relocation errors
+		}
+	}
+}
+
+// refuseCodeModel refuses the PC-relative references decideData found.
+func (l *linker) refuseCodeModel() {
+	for _, ref := range l.codeModelRefs {
+		l.errs.add(codeModelError{l.relocError(ref.sec, ref.r, fmt.Sprintf("variable reached PC-relative: it would live in code memory, which the unix port's GC does not scan from MicroPython %s on, so a heap object kept there would be freed; compile with -mcmodel=medium -mlarge-data-threshold=0 (mpyld build does) so that it lives in bss", unixCodeUnscannedSince))})
+	}
+}
+
+// codeModelError is an ErrCodeModel refusal.
+type codeModelError struct{ error }
+
+func (e codeModelError) Is(target error) bool { return target == ErrCodeModel }
+
+// ErrCodeModel marks the refusal of x64 code that reaches variables
+// PC-relative (the small code model) where they must live in bss.
+var ErrCodeModel = errors.New("recompile with -mcmodel=medium -mlarge-data-threshold=0")
+
+// unixCodeUnscannedSince is the first release whose unix port does not scan
+// native code memory (mp_unix_mark_exec is gone; the bss block is a GC root
+// instead: MicroPython PR #15908).
+var unixCodeUnscannedSince = V(1, 24, 0)
+
+// unscannedPorts names the ports that load this arch's code where the GC
+// does not scan it, for the target (README's table): a variable placed in
+// text there does not keep a heap object alive.
+func (l *linker) unscannedPorts() string {
+	newest := l.target.newest()
+	switch l.arch.MPY {
+	case mpy.ArchX86, mpy.ArchX64, mpy.ArchRV64IMC:
+		if newest.AtLeast(unixCodeUnscannedSince) {
+			return "unix (MicroPython " + unixCodeUnscannedSince.String() + " and later: code in an mmap)"
+		}
+	case mpy.ArchARMV7EMSP:
+		if newest.AtLeast(nrfCommitSince) {
+			return "nrf (MicroPython " + nrfCommitSince.String() + " and later: code committed through MP_PLAT_COMMIT_EXEC)"
+		}
+	case mpy.ArchRV32IMC:
+		return "esp32 (ESP32-C3, ESP32-C6: code in ESP-IDF's executable heap)"
+	}
+	return ""
+}
+
+// nrfCommitSince is the first release whose nrf port commits native code
+// through MP_PLAT_COMMIT_EXEC (MicroPython PR #17211, May 2025): the code
+// stays in a GC block that is neither tracked nor scanned.
+var nrfCommitSince = V(1, 26, 0)
+
+// varRef is one relocation of a section.
+type varRef struct {
+	sec *section
+	r   elfobj.Reloc
+}
+
+// pcRelativeVars returns, for each variable in writable data or bss that
+// code reaches at a fixed distance other than through the GOT, its first
+// such reference.
+func (l *linker) pcRelativeVars() []varRef {
+	var refs []varRef
+	seen := map[string]bool{}
+	for _, sec := range l.sections {
+		for _, r := range sec.relocs {
+			if !l.arch.fixedRef(r.Type) || l.arch.movable(r.Type) {
+				continue
+			}
+			t := sec.obj.syms[r.Sym].target()
+			if t.sec == nil || t.sec.cat != catBSS && t.sec.cat != catData {
+				continue
+			}
+			if key := sec.obj.name + "\x00" + l.symName(sec, r); !seen[key] {
+				seen[key] = true
+				refs = append(refs, varRef{sec, r})
+			}
+		}
+	}
+	return refs
+}
 
 // fixedRef reports whether a relocation type reaches its target at a fixed
 // distance from the code (PC- or GOT-relative), so that the target must
@@ -63,26 +184,13 @@ func (a *Arch) fixedRef(typ uint32) bool {
 	return false
 }
 
-// DataVar is one writable variable and what it costs: Size bytes in
-// Buffer, FileBytes of them stored in the .mpy (initial values, or the
-// zeros of bss placed in text).
-type DataVar struct {
-	Name      string
-	Object    string
-	Section   string
-	Buffer    string // "text" or "bss"
-	Addr      uint64 // offset in Buffer
-	Size      uint64
-	FileBytes uint64
-}
-
 // placeData decides where writable data and bss reached at a fixed
 // distance live; it runs after resolution, before the GOT is built.
 func (l *linker) placeData() {
 	if l.cfg.NoData {
 		return // .data was refused at load; checkFixed refuses static bss
 	}
-	if l.arch.dataInText() {
+	if l.dataInText() {
 		for _, sec := range l.sections {
 			for _, r := range sec.relocs {
 				if !l.arch.fixedRef(r.Type) {
@@ -95,7 +203,7 @@ func (l *linker) placeData() {
 		}
 		return
 	}
-	// Xtensa: data at the start of the bss block, its image elsewhere.
+	// Data at the start of the bss block, its image elsewhere.
 	var size uint64
 	var first *section
 	for _, s := range l.sections {
@@ -107,27 +215,74 @@ func (l *linker) placeData() {
 			}
 		}
 	}
-	if size == 0 {
+	fixups := l.countFixups()
+	if size == 0 && fixups == 0 {
 		return
 	}
-	if !l.target.newest().AtLeast(bssTrackedSince) {
+	if l.arch.ISA == ISAXtensa && !l.target.newest().AtLeast(bssTrackedSince) {
 		l.errs.addf("%s: %s: writable data%s: %s on ESP8266 and ESP32 does not keep a native module's bss alive (only code in IRAM points to it, which the GC does not scan; MicroPython %s tracks it), so the data would be lost: build against MicroPython %s or later, or make the variable const, or zero-initialised and set in mpy_init",
 			first.obj.name, first.name, varNames(first), l.target, bssTrackedSince, bssTrackedSince)
 		return
 	}
-	size = alignUp(size, 4)
-	image := make([]byte, size)
-	for _, s := range l.sections {
-		if s.cat == catData {
-			copy(image[s.addr:], s.data)
+	w := uint64(l.arch.Word())
+	size = alignUp(size, w)
+	l.dataSize = size
+	if size > 0 {
+		image := make([]byte, size)
+		for _, s := range l.sections {
+			if s.cat == catData {
+				copy(image[s.addr:], s.data)
+			}
+		}
+		l.image = &section{name: ".internal.data_image", cat: catRodata, data: image, size: size, align: w}
+	}
+	var code []byte
+	switch {
+	case l.arch.ISA == ISAXtensa:
+		code = l.startupCode()
+	case l.arch.ISA == ISARISCV:
+		l.rvStartup = riscv.Stub(int(size/4), fixups)
+		code = l.rvStartup.Code
+	case w == 8:
+		l.x86Startup = x86.Startup64(int(size/8), fixups)
+		code = l.x86Startup.Code
+	default:
+		l.x86Startup = x86.Startup32(int(size/4), fixups)
+		code = l.x86Startup.Code
+	}
+	l.startup = &section{name: ".internal.startup", cat: catText, data: code, size: uint64(len(code)), align: w}
+	l.sections = append([]*section{l.startup}, l.sections...)
+	if l.image != nil {
+		l.sections = append(l.sections, l.image)
+	}
+	l.logf(2, "data: %d bytes copied from an image to bss by the start-up code, %d GOT-relative fields moved there", size, fixups)
+}
+
+// countFixups counts the fields the start-up code redirects to variables
+// in the bss block: GOT-relative fields on x86 and x64, lo12 instructions of
+// auipc pairs on rv32imc (one table entry each, with its auipc).
+func (l *linker) countFixups() int {
+	n := 0
+	for _, sec := range l.sections {
+		for _, r := range sec.relocs {
+			switch {
+			case l.arch.ISA == ISAX86 && l.arch.movable(r.Type):
+				if l.inBSSBlock(sec.obj.syms[r.Sym].target()) {
+					n++
+				}
+			case l.arch.ISA == ISARISCV && isPCRelLo(r.Type):
+				if hs, hr, ok := l.riscvParentReloc(sec, r); ok && l.arch.movable(hr.Type) && l.inBSSBlock(hs.obj.syms[hr.Sym].target()) {
+					n++
+				}
+			}
 		}
 	}
-	l.dataSize = size
-	l.image = &section{name: ".internal.data_image", cat: catRodata, data: image, size: size, align: 4}
-	code := l.startupCode()
-	l.startup = &section{name: ".internal.startup", cat: catText, data: code, size: uint64(len(code)), align: 4}
-	l.sections = append([]*section{l.startup}, append(l.sections, l.image)...)
-	l.logf(2, "data: %d bytes copied from an image to bss by the start-up code", size)
+	return n
+}
+
+// inBSSBlock reports whether t lives in the bss block.
+func (l *linker) inBSSBlock(t *symbol) bool {
+	return l.dataInBSS && t.sec != nil && (t.sec.cat == catBSS && !t.sec.inText || t.sec.cat == catData)
 }
 
 // bssTrackedSince is the first release that registers a native module's
@@ -212,10 +367,89 @@ func (l *linker) startupRelocs(sec *section) {
 	}
 }
 
+// x86StartupRelocs fills the x86 or x64 start-up stub's words, its fixup
+// table (the fields codeReloc met) and its jump to mpy_init.
+func (l *linker) x86StartupRelocs() {
+	st, sec := l.x86Startup, l.startup
+	w := uint64(l.arch.Word())
+	if want := (sec.size - uint64(st.Table)) / w; uint64(len(l.fixups)) != want {
+		l.errs.addf("start-up code: %d GOT-relative fields reach bss, %d were counted (please report it with the input files)", len(l.fixups), want)
+		return
+	}
+	put := func(off int, v uint64, kind mpy.RelocKind) {
+		at := sec.addr + uint64(off)
+		if w == 8 {
+			le.PutUint64(l.text[at:], v)
+		} else {
+			le.PutUint32(l.text[at:], uint32(v))
+		}
+		l.relocs = append(l.relocs, mpy.Reloc{Addr: at, Kind: kind})
+	}
+	put(st.BSS, 0, mpy.KindBSS) // the data starts the bss block
+	put(st.Text, 0, mpy.KindText)
+	image := uint64(0)
+	if l.image != nil {
+		image = l.image.addr
+	}
+	put(st.Image, image, mpy.KindText)
+	for i, p := range l.fixups {
+		put(st.Table+i*int(w), p, mpy.KindText)
+	}
+	init := l.globals["mpy_init"]
+	jump := sec.addr + uint64(st.Jump)
+	le.PutUint32(l.text[jump:], uint32(int64(init.sec.addr+init.Value)-int64(jump+4)))
+}
+
+// rvPair is an auipc/lo12 pair the rv32imc start-up code redirects: text
+// offsets of both instructions, whether the lo12 one is a store, and the
+// link-time value S + A - P with S an offset in bss.
+type rvPair struct {
+	hi, lo uint64
+	store  bool
+	v      int64
+}
+
+// rvStartupRelocs fills the rv32imc start-up stub's words, its pair table
+// and its jump to mpy_init.
+func (l *linker) rvStartupRelocs() {
+	st, sec := l.rvStartup, l.startup
+	if want := (sec.size - uint64(st.Table)) / 12; uint64(len(l.rvPairs)) != want {
+		l.errs.addf("start-up code: %d auipc pairs reach bss, %d were counted (please report it with the input files)", len(l.rvPairs), want)
+		return
+	}
+	put := func(off int, v uint64, kind mpy.RelocKind, reloc bool) {
+		at := sec.addr + uint64(off)
+		le.PutUint32(l.text[at:], uint32(v))
+		if reloc {
+			l.relocs = append(l.relocs, mpy.Reloc{Addr: at, Kind: kind})
+		}
+	}
+	put(st.BSS, 0, mpy.KindBSS, true)
+	put(st.Text, 0, mpy.KindText, true)
+	image := uint64(0)
+	if l.image != nil {
+		image = l.image.addr
+	}
+	put(st.Image, image, mpy.KindText, true)
+	for i, p := range l.rvPairs {
+		at := st.Table + 12*i
+		lo := p.lo
+		if p.store {
+			lo |= 1
+		}
+		put(at, p.hi, mpy.KindText, true)
+		put(at+4, lo, mpy.KindText, true)
+		put(at+8, uint64(p.v), 0, false)
+	}
+	init := l.globals["mpy_init"]
+	jump := sec.addr + uint64(st.Jump)
+	riscv.PatchJ(l.text[jump:], int64(init.sec.addr+init.Value)-int64(jump))
+}
+
 // dataLocation is where the bytes of a relocation in a writable data
 // section are patched: the section itself in text, or its image.
 func (l *linker) dataLocation(sec *section, off uint64) (buf []byte, addr uint64, inRodata bool) {
-	if sec.cat == catData && !l.arch.dataInText() {
+	if sec.cat == catData && !l.dataInText() {
 		at := l.image.addr + sec.addr + off
 		if l.image.inRodata {
 			return l.rodata, at, true
@@ -223,34 +457,6 @@ func (l *linker) dataLocation(sec *section, off uint64) (buf []byte, addr uint64
 		return l.text, at, false
 	}
 	return l.buffer(sec), sec.addr + off, sec.inRodata
-}
-
-// dataVars lists the writable variables and what each costs.
-func (l *linker) dataVars() []DataVar {
-	var vars []DataVar
-	for _, o := range l.objs {
-		for _, s := range o.syms {
-			sec := s.sec
-			if sec == nil || s.Type == elf.STT_SECTION || s.Name == "" || (sec.cat != catData && !sec.inText) {
-				continue
-			}
-			if s.Type != elf.STT_OBJECT || s.Name[0] == '.' || s.Name[0] == '$' {
-				continue
-			}
-			v := DataVar{Name: s.Name, Object: o.name, Section: sec.name, Buffer: "text", Addr: sec.addr + s.Value, Size: s.Size, FileBytes: s.Size}
-			if sec.cat == catData && !l.arch.dataInText() {
-				v.Buffer = "bss"
-			}
-			vars = append(vars, v)
-		}
-	}
-	sort.SliceStable(vars, func(i, j int) bool {
-		if vars[i].Buffer != vars[j].Buffer {
-			return vars[i].Buffer > vars[j].Buffer // text first
-		}
-		return vars[i].Addr < vars[j].Addr
-	})
-	return vars
 }
 
 // staticBSSError explains bss reached at a fixed distance under --no-data.

@@ -29,6 +29,9 @@ func (e Errors) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the errors, for errors.Is and errors.As.
+func (e Errors) Unwrap() []error { return e }
+
 // errList gathers errors, once each.
 type errList struct {
 	errs []error

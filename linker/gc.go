@@ -190,7 +190,7 @@ func (l *linker) bufferName(s *section) string {
 		return "literal"
 	case s.cat == catRodata && l.arch.SeparateRodata:
 		return "rodata"
-	case s.cat == catBSS, s.cat == catData && !l.arch.dataInText():
+	case s.cat == catBSS, s.cat == catData && !l.dataInText():
 		return "bss"
 	}
 	return "text"

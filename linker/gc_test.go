@@ -155,7 +155,7 @@ func checkDrops(t *testing.T, cfg *Config, res *Result) []string {
 	files := linkedFiles(t, cfg, res)
 	all, kept := expectedReach(t, files)
 	got := map[string]bool{}
-	for _, d := range res.Report.Dropped {
+	for _, d := range res.Dropped {
 		if d.Object == "" {
 			continue // a stub; checked by the callers
 		}
@@ -165,7 +165,7 @@ func checkDrops(t *testing.T, cfg *Config, res *Result) []string {
 		}
 	}
 	laid := map[string]bool{}
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		if p.Object != "" {
 			laid[secRef(p.Object, p.Name)] = true
 		}
@@ -200,7 +200,7 @@ func checkDrops(t *testing.T, cfg *Config, res *Result) []string {
 }
 
 func hasDef(res *Result, obj, name string) bool {
-	for _, d := range res.Report.Defs {
+	for _, d := range res.Defs {
 		if d.Object == obj && d.Name == name {
 			return true
 		}
@@ -262,8 +262,8 @@ func TestGCSectionsPlain(t *testing.T) {
 			t.Errorf("%s: %v", c.Name, err)
 			continue
 		}
-		if !bytes.Equal(res.MPY, plain.MPY) || len(res.Report.Dropped) != 0 {
-			t.Errorf("%s: --gc-sections changed the module (dropped %+v)", c.Name, res.Report.Dropped)
+		if !bytes.Equal(res.MPY, plain.MPY) || len(res.Dropped) != 0 {
+			t.Errorf("%s: --gc-sections changed the module (dropped %+v)", c.Name, res.Dropped)
 		}
 	}
 }
@@ -392,10 +392,10 @@ func TestGCSectionsModule(t *testing.T) {
 				}
 			}
 			// memset is called only by dead_wipe: its stub goes too.
-			if _, ok := plain.Symbols["memset"]; ok != (a.MPY.String() != "xtensawin") {
+			if _, ok := plain.Symbol("memset"); ok != (a.MPY.String() != "xtensawin") {
 				t.Errorf("plain link: memset stub present %v", ok)
 			}
-			if _, ok := res.Symbols["memset"]; ok || hasDefNamed(res, "memset") {
+			if _, ok := res.Symbol("memset"); ok || hasDefNamed(res, "memset") {
 				t.Errorf("memset stub kept, but only dead code calls it")
 			}
 			if res.TextSize >= plain.TextSize || res.BSSSize >= plain.BSSSize || res.GOTEntries >= plain.GOTEntries {
@@ -410,7 +410,7 @@ func TestGCSectionsModule(t *testing.T) {
 }
 
 func hasDefNamed(res *Result, name string) bool {
-	for _, d := range res.Report.Defs {
+	for _, d := range res.Defs {
 		if d.Name == name {
 			return true
 		}

@@ -71,7 +71,7 @@ func (l *linker) placedCategory(s *section) category {
 	switch {
 	case s.cat == catBSS && s.inText:
 		return catText
-	case s.cat == catData && !l.arch.dataInText():
+	case s.cat == catData && !l.dataInText():
 		return catBSS
 	}
 	return s.cat

@@ -28,7 +28,11 @@ func (l *linker) layout() error {
 	}
 	if l.startup != nil {
 		// Enter through the code that sets up writable data (data.go).
-		init = &symbol{Symbol: elfobj.Symbol{Name: "mpy_init", Value: startupEntry}, obj: init.obj, sec: l.startup}
+		entry := uint64(0)
+		if l.arch.ISA == ISAXtensa {
+			entry = startupEntry
+		}
+		init = &symbol{Symbol: elfobj.Symbol{Name: "mpy_init", Value: entry}, obj: init.obj, sec: l.startup}
 	}
 	e, err := l.entryPlan(init)
 	if err != nil {
@@ -66,7 +70,7 @@ func (l *linker) place(n int) {
 		switch {
 		case s.cat == catRodata && l.arch.SeparateRodata:
 			buf, s.inRodata = &l.rodata, true
-		case s.cat == catData && !l.arch.dataInText():
+		case s.cat == catData && !l.dataInText():
 			continue // at the start of bss, placed by placeData
 		case s.cat == catBSS && !s.inText:
 			s.addr = alignUp(l.bssSize, s.align)
@@ -91,7 +95,7 @@ func (l *linker) buffer(s *section) []byte {
 	switch {
 	case s.inRodata:
 		return l.rodata
-	case s.cat == catBSS && !s.inText, s.cat == catData && !l.arch.dataInText():
+	case s.cat == catBSS && !s.inText, s.cat == catData && !l.dataInText():
 		return nil
 	}
 	return l.text

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/linker/riscv"
+	"github.com/mpyld/mpyld/linker/x86"
 	"github.com/mpyld/mpyld/mpy"
 )
 
@@ -42,19 +44,22 @@ type Config struct {
 	GCSections bool
 }
 
-// Result is a linked module.
+// Result is a linked module and the one account of where everything in it
+// landed, which link maps, size reports, -v output and tests read.
 type Result struct {
 	MPY        []byte
 	TextSize   int
 	RodataSize int
 	BSSSize    int
 	GOTEntries int
-	Members    []string          // archive members pulled in, "archive:member"
-	Layout     []Placed          // every laid-out section, in layout order
-	Symbols    map[string]Placed // global definitions: where each landed
-	Data       []DataVar         // writable variables: where each lives and what it costs
-	// Report says where everything landed, for link maps.
-	Report Report
+	Members    []string // archive members pulled in, "archive:member"
+	EntrySize  int      // bytes of the jump to mpy_init at text offset 0
+	Sections   []Placed // every laid-out section, in layout order
+	// Defs are the named functions and variables of the laid-out
+	// sections, locals included, by buffer and address.
+	Defs    []Def
+	GOT     []GOTSlot // in GOT order
+	Dropped []Dropped // sections --gc-sections left out, in load order
 }
 
 // Placed says where a section (or a symbol) landed.
@@ -85,11 +90,20 @@ type linker struct {
 	litSec    *section
 	litMap    map[litKey]litRef
 
-	// Writable data on Xtensa (data.go): its size at the start of bss, its
-	// initial image and the stub that copies it.
-	dataSize uint64
-	image    *section
-	startup  *section
+	// Writable data in the bss block (data.go): its size at the start of
+	// bss, its initial image and the stub that copies it; on x86 and x64
+	// the stub's layout and the GOT-relative fields it moves.
+	dataInBSS  bool
+	x86Startup x86.Startup
+	fixups     []uint64
+	rvStartup  riscv.Startup
+	rvPairs    []rvPair
+	// codeModelRefs are x64 references that keep variables in text where
+	// they must live in bss (decideData).
+	codeModelRefs []varRef
+	dataSize      uint64
+	image         *section
+	startup       *section
 
 	entryLen int // bytes of the entry jump at text offset 0
 
@@ -181,6 +195,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
+	l.decideData()
 	if cfg.GCSections {
 		l.gcSections()
 	}
@@ -214,17 +229,8 @@ func Link(cfg *Config) (res *Result, err error) {
 		return nil, err
 	}
 	res = &Result{MPY: out, TextSize: len(l.text), RodataSize: len(l.rodata),
-		BSSSize: int(l.bssSize), GOTEntries: len(l.got), Members: l.members, Symbols: map[string]Placed{}}
-	for _, sec := range l.sections {
-		res.Layout = append(res.Layout, l.placed(sec, sec.name, 0, sec.size))
-	}
-	res.Data = l.dataVars()
-	for name, s := range l.globals {
-		if s.sec != nil && (s.sec.obj != nil || s.sec.stub != nil) && !l.gone[s.sec] {
-			res.Symbols[name] = l.placed(s.sec, name, s.Value, s.Size)
-		}
-	}
-	res.Report = l.report()
+		BSSSize: int(l.bssSize), GOTEntries: len(l.got), Members: l.members}
+	l.account(res)
 	l.logf(2, "target:       %s", target)
 	l.logf(1, "arch:         %v", l.arch.Machine)
 	l.logf(1, "text size:    %d", res.TextSize)
@@ -233,8 +239,8 @@ func Link(cfg *Config) (res *Result, err error) {
 	}
 	l.logf(1, "bss size:     %d", res.BSSSize)
 	l.logf(1, "GOT entries:  %d", res.GOTEntries)
-	for _, v := range res.Data {
-		l.logf(1, "data:         %s (%s) %d bytes in %s, %d bytes in the file", v.Name, v.Section, v.Size, v.Buffer, v.FileBytes)
+	for _, v := range res.Variables() {
+		l.logf(1, "data:         %s (%s) %d bytes in %s, %d bytes in the file%s", v.Name, v.Section, v.Size, v.Buffer, v.FileBytes, v.UnscannedNote())
 	}
 	return res, nil
 }
@@ -247,7 +253,7 @@ func (l *linker) placed(sec *section, name string, off, size uint64) Placed {
 	switch {
 	case sec.inRodata:
 		p.Buffer = "rodata"
-	case sec.cat == catBSS && !sec.inText, sec.cat == catData && !l.arch.dataInText():
+	case sec.cat == catBSS && !sec.inText, sec.cat == catData && !l.dataInText():
 		p.Buffer = "bss"
 	}
 	return p

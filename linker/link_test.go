@@ -115,3 +115,9 @@ func BenchmarkLink(b *testing.B) {
 		})
 	}
 }
+
+// symbolDef is the global definition named name, or the zero Def.
+func symbolDef(res *Result, name string) Def {
+	d, _ := res.Symbol(name)
+	return d
+}

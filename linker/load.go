@@ -77,14 +77,21 @@ func sectionCategory(name string) (cat category, literal, ok bool) {
 		return catText, true, true
 	case strings.HasPrefix(name, ".text"):
 		return catText, false, true
-	case strings.HasPrefix(name, ".rodata"), strings.HasPrefix(name, ".data.rel.ro"), strings.HasPrefix(name, ".srodata"):
+	case strings.HasPrefix(name, ".rodata"), isDataRelRo(name), strings.HasPrefix(name, ".srodata"), strings.HasPrefix(name, ".lrodata"):
 		return catRodata, false, true
-	case strings.HasPrefix(name, ".bss"), strings.HasPrefix(name, ".sbss"):
+	case strings.HasPrefix(name, ".bss"), strings.HasPrefix(name, ".sbss"), strings.HasPrefix(name, ".lbss"):
 		return catBSS, false, true
-	case strings.HasPrefix(name, ".data"), strings.HasPrefix(name, ".sdata"):
+	case strings.HasPrefix(name, ".data"), strings.HasPrefix(name, ".sdata"), strings.HasPrefix(name, ".ldata"):
 		return catData, false, true
 	}
 	return catOther, false, false
+}
+
+// isDataRelRo reports whether a section holds constant data with pointers:
+// .data.rel.ro, or .ldata.rel.ro of x64's medium code model (the "large"
+// .lrodata, .ldata and .lbss are the other sections of that model).
+func isDataRelRo(name string) bool {
+	return strings.HasPrefix(name, ".data.rel.ro") || strings.HasPrefix(name, ".ldata.rel.ro")
 }
 
 // load adds one object's sections and symbols.
@@ -142,7 +149,7 @@ func (l *linker) load(f *elfobj.File) error {
 				return fmt.Errorf("%s: %s: alignment %d is not a power of two up to 65536", f.Name, s.Name, s.Addralign)
 			}
 			sec := &section{name: s.Name, obj: o, data: data, size: s.Size,
-				align: align, cat: cat, literal: literal, dataRelRo: strings.HasPrefix(s.Name, ".data.rel.ro")}
+				align: align, cat: cat, literal: literal, dataRelRo: isDataRelRo(s.Name)}
 			o.secs[s.Index] = sec
 			if literal {
 				if a.ISA != ISAXtensa {

@@ -72,11 +72,12 @@ func (l *linker) relocError(sec *section, r elfobj.Reloc, msg string) error {
 
 // relocate applies every relocation of every laid-out section.
 func (l *linker) relocate() {
+	l.refuseCodeModel()
 	for _, sec := range l.sections {
 		if sec.stub != nil {
 			l.stubRelocs(sec)
 		}
-		if sec == l.startup {
+		if sec == l.startup && l.arch.ISA == ISAXtensa {
 			l.startupRelocs(sec)
 		}
 		if len(sec.relocs) == 0 {
@@ -98,6 +99,13 @@ func (l *linker) relocate() {
 			}
 		}
 	}
+	switch {
+	case l.startup == nil:
+	case l.arch.ISA == ISAX86:
+		l.x86StartupRelocs()
+	case l.arch.ISA == ISARISCV:
+		l.rvStartupRelocs()
+	}
 }
 
 // checkFixed refuses a link-time (PC- or GOT-relative) reference to t, which
@@ -110,7 +118,7 @@ func (l *linker) checkFixed(sec *section, r elfobj.Reloc, t *symbol) error {
 		return l.relocError(sec, r, "symbol has no section (absolute, common or undefined)")
 	case t.sec.cat == catBSS && !t.sec.inText:
 		return l.staticBSSError(sec, r, sec.obj.syms[r.Sym].global())
-	case t.sec.cat == catData && !l.arch.dataInText():
+	case t.sec.cat == catData && !l.dataInText():
 		return l.relocError(sec, r, "writable data reached PC-relative: on "+l.arch.Name+" it lives in bss, apart from the code; reach it through a literal (compile with -fpic)")
 	case t.sec.cat == catExternal:
 		return l.relocError(sec, r, "direct reference to a runtime symbol (provided through mp_fun_table): take its address through the GOT (declare it extern, compile with -fpic)")
@@ -188,13 +196,30 @@ func (l *linker) codeReloc(sec *section, r elfobj.Reloc) error {
 			return err
 		}
 		le.PutUint32(buf[p:], le.Uint32(buf[p:])+uint32(gotAddr+g+A-P))
-	case is(elf.R_386_GOTOFF, none, none):
-		// S from the relocation's own symbol: a static object next to the code.
-		if err := l.checkFixed(sec, r, own); err != nil {
+	case is(elf.R_386_GOTOFF, elf.R_X86_64_GOTOFF64, none):
+		// S - GOT, S from the relocation's own symbol: a static object next
+		// to the code, or in the bss block, where the start-up code adds
+		// bss - text to the field (mod 2^32 or 2^64, so always exact).
+		if l.inBSSBlock(own) {
+			l.fixups = append(l.fixups, p)
+		} else if err := l.checkFixed(sec, r, own); err != nil {
 			return err
 		}
 		v := int64(own.sec.addr+own.Value) + A - gotAddr
-		le.PutUint32(buf[p:], le.Uint32(buf[p:])+uint32(v))
+		if m == elf.EM_X86_64 {
+			if err := need(8); err != nil {
+				return err
+			}
+			le.PutUint64(buf[p:], le.Uint64(buf[p:])+uint64(v))
+		} else {
+			le.PutUint32(buf[p:], le.Uint32(buf[p:])+uint32(v))
+		}
+	case is(none, elf.R_X86_64_GOTPC32, none):
+		// GOT + A - P: lea _GLOBAL_OFFSET_TABLE_(%rip) of -mcmodel=medium.
+		if own.Name != "_GLOBAL_OFFSET_TABLE_" {
+			return l.relocError(sec, r, "expected _GLOBAL_OFFSET_TABLE_")
+		}
+		le.PutUint32(buf[p:], le.Uint32(buf[p:])+uint32(gotAddr+A-P))
 	case is(none, none, elf.R_ARM_ABS32):
 		return l.dataReloc(sec, r)
 	default:

@@ -26,13 +26,13 @@ func TestSrodata(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cst Placed
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		if p.Name == ".srodata.cst8" {
 			cst = p
 		}
 	}
 	if cst.Size != 8 {
-		t.Fatalf(".srodata.cst8 not laid out: %+v", res.Layout)
+		t.Fatalf(".srodata.cst8 not laid out: %+v", res.Sections)
 	}
 	f, _ := mpy.Read(res.MPY)
 	text := f.Root.Data
@@ -40,7 +40,7 @@ func TestSrodata(t *testing.T) {
 		t.Errorf("constant reads %v", got)
 	}
 	// auipc at .text+2, fld at .text+6 (relocations of srodata.o).
-	p := res.Symbols["scale"].Addr + 2
+	p := symbolDef(res, "scale").Addr + 2
 	hi := int64(int32(binary.LittleEndian.Uint32(text[p:]) & 0xfffff000))
 	lo := int64(int32(binary.LittleEndian.Uint32(text[p+4:])) >> 20)
 	if uint64(int64(p)+hi+lo) != cst.Addr {

@@ -54,6 +54,10 @@ func (l *linker) riscvReloc(sec *section, r elfobj.Reloc) error {
 		if err != nil {
 			return err
 		}
+		if hs, hr, ok := l.riscvParentReloc(sec, r); ok && isPCRelLo(r.Type) && l.arch.movable(hr.Type) && l.inBSSBlock(hs.obj.syms[hr.Sym].target()) {
+			// The start-up code rewrites the pair for bss - text.
+			l.rvPairs = append(l.rvPairs, rvPair{hi: hs.addr + hr.Off, lo: p, store: typ == elf.R_RISCV_PCREL_LO12_S, v: v})
+		}
 		if typ == elf.R_RISCV_PCREL_LO12_I || typ == elf.R_RISCV_LO12_I {
 			riscv.PatchLo12I(buf[p:], v)
 		} else {
@@ -154,8 +158,10 @@ func (l *linker) riscvHi(sec *section, r elfobj.Reloc) (int64, error) {
 		}
 		return int64(l.gotSec.addr) + g + r.Addend - P, nil
 	case elf.R_RISCV_PCREL_HI20:
-		if err := l.checkFixed(sec, r, t); err != nil {
-			return 0, err
+		if !(l.arch.movable(r.Type) && l.inBSSBlock(t)) {
+			if err := l.checkFixed(sec, r, t); err != nil {
+				return 0, err
+			}
 		}
 		return int64(t.sec.addr+t.Value) + r.Addend - P, nil
 	}
@@ -164,6 +170,30 @@ func (l *linker) riscvHi(sec *section, r elfobj.Reloc) (int64, error) {
 		return int64(t.addr) + r.Addend, nil
 	}
 	return 0, l.relocError(sec, r, "absolute address of a symbol that moves at load time: recompile with -fpic")
+}
+
+// isPCRelLo reports whether typ is the lo12 half of a PC-relative pair.
+func isPCRelLo(typ uint32) bool {
+	return typ == uint32(elf.R_RISCV_PCREL_LO12_I) || typ == uint32(elf.R_RISCV_PCREL_LO12_S)
+}
+
+// riscvParentReloc finds the HI20-type relocation on the auipc that the
+// label of PC-relative lo12 relocation r marks, and its section.
+func (l *linker) riscvParentReloc(sec *section, r elfobj.Reloc) (*section, elfobj.Reloc, bool) {
+	if !isPCRelLo(r.Type) || int(r.Sym) >= len(sec.obj.syms) {
+		return nil, elfobj.Reloc{}, false
+	}
+	label := sec.obj.syms[r.Sym]
+	if label.sec == nil {
+		return nil, elfobj.Reloc{}, false
+	}
+	for _, pr := range label.sec.relocs {
+		pt := elf.R_RISCV(pr.Type)
+		if pr.Off == label.Value && (pt == elf.R_RISCV_GOT_HI20 || pt == elf.R_RISCV_PCREL_HI20 || pt == elf.R_RISCV_HI20) {
+			return label.sec, pr, true
+		}
+	}
+	return nil, elfobj.Reloc{}, false
 }
 
 // riscvParent finds the HI20 relocation on the instruction that the LO12

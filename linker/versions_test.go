@@ -128,7 +128,7 @@ func checkEntry(t *testing.T, arch string, res *Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := res.Symbols["mpy_init"].Addr
+	want := symbolDef(res, "mpy_init").Addr
 	if strings.HasPrefix(arch, "arm") {
 		want &^= 1
 	}

@@ -36,7 +36,7 @@ func TestWeakOverride(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				def := res.Symbols["offset"]
+				def := symbolDef(res, "offset")
 				if filepath.Base(def.Object) != "b.o" {
 					t.Fatalf("offset resolved to %s, want b.o", def.Object)
 				}
@@ -61,7 +61,7 @@ func TestWeakOverride(t *testing.T) {
 				// The call site in a.o.
 				a := parseObj(t, filepath.Join(c.Dir, "a.o"))
 				placed := map[string]uint64{}
-				for _, p := range res.Layout {
+				for _, p := range res.Sections {
 					placed[filepath.Base(p.Object)+":"+p.Name] = p.Addr
 				}
 				calls := 0

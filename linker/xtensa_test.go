@@ -60,10 +60,10 @@ func checkXtensa(t *testing.T, cfg *Config, res *Result) {
 	if j&0x3f != 6 {
 		t.Fatalf("text starts with %06x, not a j", j)
 	}
-	entry := res.Symbols["mpy_init"].Addr
+	entry := symbolDef(res, "mpy_init").Addr
 	placed := map[string]uint64{}
 	buffers := map[string]string{}
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		placed[p.Object+":"+p.Name] = p.Addr
 		buffers[p.Object+":"+p.Name] = p.Buffer
 		if p.Name == ".internal.startup" {
@@ -138,7 +138,7 @@ func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint6
 			return a, mpy.KindQstrTable, true
 		case DefaultTarget.funTableIndex(s.Name) >= 0:
 			return a, mpy.KindFunSlot + mpy.RelocKind(DefaultTarget.funTableIndex(s.Name)), true
-		case stubSlots[s.Name] != 0 && res.Symbols[s.Name].Object == "":
+		case stubSlots[s.Name] != 0 && symbolDef(res, s.Name).Object == "":
 			// memset/memmove/memcpy that no object defines: the GOT word
 			// gets the runtime's function from its mp_fun_table slot.
 			return a, mpy.KindFunSlot + mpy.RelocKind(stubSlots[s.Name]), true
@@ -148,7 +148,7 @@ func expectLiteral(t *testing.T, ef *elfobj.File, lit *elfobj.Section, off uint6
 		case cfg.Externs[s.Name] != 0:
 			return uint32(cfg.Externs[s.Name]) + a, 0, false
 		default:
-			p, ok := res.Symbols[s.Name]
+			p, ok := res.Symbol(s.Name)
 			if !ok {
 				t.Fatalf("symbol %s not placed", s.Name)
 			}
@@ -188,7 +188,7 @@ func TestXtensaWin(t *testing.T) {
 	}
 	// .rodata.str1.1 (29), .data.rel.ro (36), .data.rel.ro.local (12), .rodata (24), aligned.
 	var rodata uint64
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		if p.Buffer == "rodata" {
 			rodata = p.Addr + p.Size
 		}

@@ -134,7 +134,7 @@ func checkRodataCode(t *testing.T, cfg *Config, res *Result, windowed bool) int 
 		buffer string
 	}
 	placed := map[string]placement{}
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		placed[p.Object+":"+p.Name] = placement{p.Addr, p.Buffer}
 	}
 	checked := 0
@@ -179,7 +179,8 @@ func checkRodataCode(t *testing.T, cfg *Config, res *Result, windowed bool) int 
 						}
 					}
 				default:
-					p, ok := res.Symbols[s.Name]
+					d, ok := res.Symbol(s.Name)
+					p := d.Placed
 					if !ok || p.Buffer != "text" {
 						continue
 					}

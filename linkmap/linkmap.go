@@ -33,6 +33,16 @@ type Map struct {
 	Sections []Section  `json:"sections"` // by buffer and offset
 	GOT      []GOTEntry `json:"got,omitempty"`
 	Dropped  []Section  `json:"dropped,omitempty"` // in load order
+	// Unscanned lists the writable variables that some ports' GC does not
+	// scan, so that a heap object kept only in one of them is freed there.
+	Unscanned []Unscanned `json:"unscanned,omitempty"`
+}
+
+// Unscanned is a writable variable and the ports whose GC does not scan it.
+type Unscanned struct {
+	Name   string `json:"name"`
+	Object string `json:"object"`
+	Ports  string `json:"ports"`
 }
 
 // Section is a laid-out (or dropped) section, or one the linker made: the
@@ -72,10 +82,10 @@ var bufferOrder = map[string]int{"text": 0, "rodata": 1, "bss": 2, "literal": 3}
 func New(module, arch string, gc bool, res *linker.Result) *Map {
 	m := &Map{Module: module, Arch: arch, GCSections: gc, Base: ".",
 		Text: uint64(res.TextSize), Rodata: uint64(res.RodataSize), BSS: uint64(res.BSSSize)}
-	if n := res.Report.EntrySize; n > 0 {
+	if n := res.EntrySize; n > 0 {
 		m.Sections = append(m.Sections, Section{Buffer: "text", Size: uint64(n), Name: Entry})
 	}
-	for _, p := range res.Layout {
+	for _, p := range res.Sections {
 		m.Sections = append(m.Sections, Section{Buffer: p.Buffer, Offset: p.Addr, Size: p.Size, Name: p.Name, Object: p.Object})
 	}
 	sort.SliceStable(m.Sections, func(i, j int) bool {
@@ -91,7 +101,7 @@ func New(module, arch string, gc bool, res *linker.Result) *Map {
 		k := key{s.Buffer, s.Object, s.Name}
 		byName[k] = append(byName[k], i)
 	}
-	for _, d := range res.Report.Defs {
+	for _, d := range res.Defs {
 		for _, i := range byName[key{d.Buffer, d.Object, d.Section}] {
 			if s := &m.Sections[i]; d.Addr >= s.Offset && d.Addr <= s.Offset+s.Size {
 				s.Symbols = append(s.Symbols, symbol(d))
@@ -99,10 +109,15 @@ func New(module, arch string, gc bool, res *linker.Result) *Map {
 			}
 		}
 	}
-	for _, g := range res.Report.GOT {
+	for _, g := range res.GOT {
 		m.GOT = append(m.GOT, GOTEntry{Offset: g.Addr, Name: g.Name, Kind: g.Kind})
 	}
-	for _, d := range res.Report.Dropped {
+	for _, v := range res.Variables() {
+		if v.Unscanned != "" {
+			m.Unscanned = append(m.Unscanned, Unscanned{Name: v.Name, Object: v.Object, Ports: v.Unscanned})
+		}
+	}
+	for _, d := range res.Dropped {
 		s := Section{Buffer: d.Buffer, Size: d.Size, Name: d.Name, Object: d.Object, Reason: d.Reason}
 		for _, sym := range d.Symbols {
 			s.Symbols = append(s.Symbols, symbol(sym))
@@ -194,6 +209,12 @@ func (m *Map) WriteText(w io.Writer) error {
 			for _, g := range m.GOT {
 				fmt.Fprintf(b, "  got     0x%08x %6s    %-26s %s\n", g.Offset, "", field(g.Name), field(g.Kind))
 			}
+		}
+	}
+	if len(m.Unscanned) > 0 {
+		fmt.Fprintf(b, "\n# writable variables some ports' GC does not scan: a heap object kept only in one is freed there\n")
+		for _, v := range m.Unscanned {
+			fmt.Fprintf(b, "unscanned %-26s %s %s\n", field(v.Name), field(v.Object), strconv.Quote(v.Ports))
 		}
 	}
 	if len(m.Dropped) > 0 {
@@ -349,6 +370,10 @@ func Read(name string, data []byte) (*Map, error) {
 				return nil, errf("symbol %q before any section", f[3])
 			}
 			cur.Symbols = append(cur.Symbols, Symbol{Kind: f[0], Offset: num(1), Size: num(2), Name: f[3], Bind: f[4]})
+		case "unscanned":
+			if want(4) {
+				m.Unscanned = append(m.Unscanned, Unscanned{Name: f[1], Object: f[2], Ports: f[3]})
+			}
 		case "got":
 			if want(4) {
 				m.GOT = append(m.GOT, GOTEntry{Offset: num(1), Name: f[2], Kind: f[3]})

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"debug/elf"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/mpyld/mpyld/elfobj"
 	"github.com/mpyld/mpyld/internal/linktest"
+	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/linker"
 	"github.com/mpyld/mpyld/mpy"
 )
@@ -231,6 +233,57 @@ func TestReadErrors(t *testing.T) {
 		_, err := Read("m.map", []byte(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Read(%q) = %v, want %q", c.in, err, c.want)
+		}
+	}
+}
+
+// TestUnscannedInMap: the writable variables of statdata on armv7emsp live
+// in text, which the nrf port's GC does not scan from v1.26 on; the map says
+// so for each, in both forms, and reads back.
+func TestUnscannedInMap(t *testing.T) {
+	a, _ := linker.LookupArch("armv7emsp")
+	dir := filepath.Join(testutil.Golden(), "armv7emsp", "statdata")
+	h, err := os.ReadFile(filepath.Join(dir, "statdata.config.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &linker.Config{Arch: a, SourceName: "statdata.mpy", Qstrs: linker.ParseConfig(h).Vals,
+		Objects: []string{filepath.Join(dir, "statdata.o"), filepath.Join("..", "linker", "testdata", "strlen", "armv7emsp.o")}}
+	res, err := linker.Link(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New("statdata.mpy", "armv7emsp", false, res)
+	names := map[string]bool{}
+	for _, v := range m.Unscanned {
+		names[v.Name] = true
+		if !strings.HasPrefix(v.Ports, "nrf (MicroPython v1.26.0 and later") || !strings.HasSuffix(v.Object, "statdata.o") {
+			t.Errorf("unscanned %+v", v)
+		}
+	}
+	for _, v := range []string{"counter", "levels", "names", "st", "scratch"} {
+		if !names[v] {
+			t.Errorf("%s missing from the unscanned variables %+v", v, m.Unscanned)
+		}
+	}
+	var buf bytes.Buffer
+	if err := m.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\nunscanned counter ") {
+		t.Errorf("text map lacks the unscanned counter:\n%s", buf.String())
+	}
+	for _, file := range []string{"out.map", "out.map.json"} {
+		data, err := m.Encode(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Read(file, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back.Unscanned, m.Unscanned) {
+			t.Errorf("%s: read back %+v, want %+v", file, back.Unscanned, m.Unscanned)
 		}
 	}
 }
