@@ -41,6 +41,9 @@ var printedVars = []string{"MOD", "SRC", "ARCH", "MPY_DIR", "BUILD", "CFLAGS", "
 	"LINK_RUNTIME", "LIBGCC_PATH", "LIBM_PATH", "MPY_EXTERN_SYM_FILE", "ARCH_FLAGS", "MPY_LD_FLAGS", "MPY_CROSS", "CROSS",
 	"CC", "LINK_CLANG_CLANGRT", "LINK_CLANG_LIBC", "MAKEFILE_LIST"}
 
+// foundVar is the printed name of the sources as make found them.
+const foundVar = "SRC_FOUND"
+
 // makeGoal is the target of mpyld's makefile: it depends on the sources, so
 // that make generates those a rule makes.
 const makeGoal = ".mpyld-sources"
@@ -62,7 +65,10 @@ func printingMakefile(tag string, makeSources bool) string {
 		"$(foreach @,$(BUILD)/$(mpyld_py:.py=.mpy),$(MPY_CROSS_FLAGS)))))))\n")
 	fmt.Fprintf(&b, ".PHONY: %s\n%s:", makeGoal, makeGoal)
 	if makeSources {
-		b.WriteString(" $(SRC)")
+		// $+ holds the sources as make found them: through vpath and
+		// VPATH, as dynruntime.mk's rules see them in $< and $^.
+		fmt.Fprintf(&b, " $(SRC)\n\t@:$(call mpyld_show,%s,$+)\n", foundVar)
+		return b.String()
 	}
 	b.WriteString("\n\t@:\n")
 	return b.String()

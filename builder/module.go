@@ -41,6 +41,18 @@ type module struct {
 	cc            string        // the Makefile's CC, when it names a compiler of its own
 	clangRT       bool          // with Clang, link its builtins library (LINK_CLANG_CLANGRT)
 	clangLibc     bool          // with Clang, link its libc.a (LINK_CLANG_LIBC)
+	// found maps a source (as SRC names it) to where make found it
+	// through vpath or VPATH, for those it found elsewhere; objects are
+	// named after the SRC name, as dynruntime.mk's $(BUILD)/%.o does.
+	found map[string]string
+}
+
+// path is where source src is read from.
+func (m *module) path(src string) string {
+	if p, ok := m.found[src]; ok {
+		return p
+	}
+	return src
 }
 
 // settings are the inputs given by flags over the project file, before the
@@ -231,6 +243,16 @@ func (b *builder) resolveMakefile(ctx context.Context, a *linker.Arch, mf string
 	}
 	if len(m.sources) == 0 {
 		return nil, fmt.Errorf("%s sets no SRC (sources)", mf)
+	}
+	if found := strings.Fields(mk.get(foundVar)); len(found) == len(m.sources) {
+		for i, s := range m.sources {
+			if found[i] != s {
+				if m.found == nil {
+					m.found = map[string]string{}
+				}
+				m.found[s] = found[i]
+			}
+		}
 	}
 	if m.build == "" {
 		m.build = "build"

@@ -68,6 +68,9 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, v variant, seve
 }
 
 func (j *archBuild) run(ctx context.Context) error {
+	if err := j.checkTree(); err != nil {
+		return err
+	}
 	var err error
 	if j.mod, err = j.resolve(ctx, j.arch, j.variant.tree); err != nil {
 		return err
@@ -112,12 +115,39 @@ func (j *archBuild) sortSources() error {
 		case ".py":
 			j.srcs.py = append(j.srcs.py, s)
 		case ".o":
-			j.srcs.objs = append(j.srcs.objs, s)
+			j.srcs.objs = append(j.srcs.objs, j.mod.path(s))
 		case ".a":
-			j.srcs.libs = append(j.srcs.libs, s)
+			j.srcs.libs = append(j.srcs.libs, j.mod.path(s))
 		default:
 			return fmt.Errorf("source %q: use .c, .S, .py, .o or .a files", s)
 		}
+	}
+	return nil
+}
+
+// checkTree refuses (or skips, as checkTarget does) an arch that the tree
+// given (the variant's, mpyld.toml's or $MPY_DIR) cannot load, before make
+// reads the Makefile: the tree's dynruntime.mk may not know the arch at all.
+func (j *archBuild) checkTree() error {
+	tree := j.variant.tree
+	if tree == "" {
+		tree = j.settings().mpyDir
+	}
+	if tree == "" {
+		tree = j.opt.Getenv("MPY_DIR")
+	}
+	if tree == "" {
+		return nil
+	}
+	t, err := linker.TreeTarget(inDir(j.dir, tree))
+	if err != nil {
+		return nil // not a tree, or a bad one: resolve says it
+	}
+	if err := t.Check(j.arch, 0); err != nil {
+		if j.all || j.variant.tag != "" {
+			return &skipError{err}
+		}
+		return err
 	}
 	return nil
 }
@@ -182,7 +212,7 @@ func (j *archBuild) writeConfigHeader() error {
 		if ext == ".o" || ext == ".a" {
 			continue
 		}
-		data, err := os.ReadFile(inDir(j.dir, s))
+		data, err := os.ReadFile(inDir(j.dir, j.mod.path(s)))
 		if err != nil {
 			return err
 		}
@@ -262,7 +292,7 @@ func (j *archBuild) compileOne(ctx context.Context, src, obj string) (bool, erro
 	if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(obj)), 0o755); err != nil {
 		return false, err
 	}
-	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", src)
+	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", j.mod.path(src))
 	return j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: j.tc.cc, args: args, depFile: obj + ".d",
 		key: j.mod.vars, label: "CC " + src})
 }
@@ -281,8 +311,8 @@ func (j *archBuild) compilePython(ctx context.Context) error {
 		if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(out)), 0o755); err != nil {
 			return err
 		}
-		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, s)
-		fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: out, prog: prog, args: args, inputs: []string{s},
+		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, j.mod.path(s))
+		fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: out, prog: prog, args: args, inputs: []string{j.mod.path(s)},
 			key: j.mod.vars, label: "MPY " + s})
 		if err != nil {
 			return err
