@@ -27,6 +27,7 @@ type cacheStep struct {
 	depFile        string   // the compiler's depfile (-MD -MF), or ""
 	key            []string // more that the output depends on: make variables given
 	label          string
+	arch           string // prefixes the -v lines, which interleave when arches build in parallel
 }
 
 // cached runs the step, unless the key stored beside its output still
@@ -43,12 +44,12 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 	}
 	if old, err := os.ReadFile(keyFile); err == nil && fileExists(filepath.Join(s.dir, s.out)) {
 		if d := deps(); len(d) > 0 && stepKey(s.dir, s.prog, keyArgs, d) == strings.TrimSpace(string(old)) {
-			b.logf("up to date: %s", s.out)
+			b.logf("%s: up to date: %s", s.arch, s.out)
 			return false, nil
 		}
 	}
 	os.Remove(keyFile)
-	b.logf("%s", s.label)
+	b.logf("%s: %s", s.arch, s.label)
 	argv := append([]string(nil), s.args...)
 	if s.depFile != "" {
 		argv = append(argv, "-MD", "-MF", s.depFile)
@@ -67,7 +68,7 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 		return false, fmt.Errorf("%s failed:\n%s", s.label, msg)
 	}
 	if msg := strings.TrimSpace(stderr.String()); msg != "" {
-		b.logf("%s", msg)
+		b.logf("%s: %s", s.arch, msg)
 	}
 	return true, os.WriteFile(keyFile, []byte(stepKey(s.dir, s.prog, keyArgs, deps())+"\n"), 0o644)
 }

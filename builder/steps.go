@@ -270,12 +270,26 @@ func (j *archBuild) compile(ctx context.Context) error {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return err
+			return j.floatHint(err)
 		}
 		j.count(fresh[i])
 	}
 	j.objs = append(objs, j.srcs.objs...)
 	return nil
+}
+
+// floatHint adds to a compile error about floats, in a build without them,
+// where they come from: py/dynruntime.h declares mp_obj_new_float and the
+// like only when MICROPY_FLOAT_IMPL is not none.
+func (j *archBuild) floatHint(err error) error {
+	if j.mod.float != "none" || !strings.Contains(err.Error(), "float") {
+		return err
+	}
+	how := "MICROPY_FLOAT_IMPL=none is " + j.arch.Name + "'s default in dynruntime.mk"
+	if j.mod.target.Float(j.arch) != "none" {
+		how = "this build has MICROPY_FLOAT_IMPL=none"
+	}
+	return fmt.Errorf("%w\nhint: %s, so py/dynruntime.h leaves out the float functions; a module that needs them builds with --float float (MICROPY_FLOAT_IMPL=float) and loads on ports with floats", err, how)
 }
 
 func (j *archBuild) count(fresh bool) {
@@ -294,7 +308,7 @@ func (j *archBuild) compileOne(ctx context.Context, src, obj string) (bool, erro
 	}
 	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", j.mod.path(src))
 	return j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: j.tc.cc, args: args, depFile: obj + ".d",
-		key: j.mod.vars, label: "CC " + src})
+		key: j.mod.vars, label: "CC " + src, arch: j.arch.Name})
 }
 
 // compilePython compiles the .py sources with mpy-cross.
@@ -313,7 +327,7 @@ func (j *archBuild) compilePython(ctx context.Context) error {
 		}
 		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, j.mod.path(s))
 		fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: out, prog: prog, args: args, inputs: []string{j.mod.path(s)},
-			key: j.mod.vars, label: "MPY " + s})
+			key: j.mod.vars, label: "MPY " + s, arch: j.arch.Name})
 		if err != nil {
 			return err
 		}
