@@ -219,6 +219,9 @@ func (b *builder) resolveMakefile(ctx context.Context, a *linker.Arch, mf string
 	cmdline := makeCommandLine(a, s)
 	mk, err := b.readMakefile(ctx, a.Name, mf, s.goal, cmdline, true)
 	if err != nil {
+		if s.mpyDir == "" {
+			err = withMPYDirRemedy(err, b.opt.Getenv("MPY_DIR"))
+		}
 		return nil, err
 	}
 	m := &module{name: mk.get("MOD"), sources: strings.Fields(mk.get("SRC")), mpyDir: mk.get("MPY_DIR"),

@@ -2,6 +2,8 @@ package builder
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,5 +51,28 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
 				t.Errorf("the compiler's own error is missing: %v", err)
 			}
 		})
+	}
+}
+
+// TestJoinArchErrors: an error several arches hit alike is said once, still
+// a MissingToolError where it was one; others stay apart.
+func TestJoinArchErrors(t *testing.T) {
+	mt := &MissingToolError{Tool: "GNU make (to read the Makefile)", Tried: []string{"gmake", "make"}, Package: "make"}
+	res := []Result{
+		{Arch: "x86", Err: fmt.Errorf("x86: %w", mt)},
+		{Arch: "x64", Err: fmt.Errorf("x64: %w", mt)},
+		{Arch: "armv6m", Err: errors.New("armv6m: Makefile: make failed reading it for armv6m:\nboom")},
+		{Arch: "armv7m", Err: errors.New("armv7m: Makefile: make failed reading it for armv7m:\nboom")},
+		{Arch: "xtensa", Err: errors.New("xtensa: C compiler for xtensa not found")},
+		{Arch: "rv32imc"},
+	}
+	err := joinArchErrors(res)
+	want := "x86, x64: " + mt.Error() + "\narmv6m, armv7m: Makefile: make failed reading it:\nboom\nxtensa: C compiler for xtensa not found"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %q, want %q", err, want)
+	}
+	var got *MissingToolError
+	if !errors.As(err, &got) {
+		t.Errorf("the MissingToolError is lost")
 	}
 }
