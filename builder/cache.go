@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 )
 
@@ -34,7 +33,7 @@ type cacheStep struct {
 // matches: the program, the arguments, the extra key and the contents of
 // every input (from the depfile for a compiler).
 func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
-	keyFile := filepath.Join(s.dir, s.out+".key")
+	keyFile := inDir(s.dir, s.out+".key")
 	keyArgs := append(append([]string(nil), s.args...), s.key...)
 	deps := func() []string {
 		if s.depFile == "" {
@@ -42,7 +41,7 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 		}
 		return append(append([]string(nil), s.inputs...), readDepfile(inDir(s.dir, s.depFile))...)
 	}
-	if old, err := os.ReadFile(keyFile); err == nil && fileExists(filepath.Join(s.dir, s.out)) {
+	if old, err := os.ReadFile(keyFile); err == nil && fileExists(inDir(s.dir, s.out)) {
 		if d := deps(); len(d) > 0 && stepKey(s.dir, s.prog, keyArgs, d) == strings.TrimSpace(string(old)) {
 			b.logf("%s: up to date: %s", s.arch, s.out)
 			return false, nil
@@ -60,7 +59,7 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Run(); err != nil {
-		os.Remove(filepath.Join(s.dir, s.out))
+		os.Remove(inDir(s.dir, s.out))
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()

@@ -196,14 +196,14 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 		}
 		return err
 	}
-	j.tc, err = j.probe(ctx, j.arch, cc)
+	j.tc, err = j.probe(ctx, j.arch, cc, inDir(j.dir, filepath.FromSlash(j.mod.build)))
 	return err
 }
 
 // writeConfigHeader writes the qstr config header made from every source
 // (SRC order), rewriting it only when it changes.
 func (j *archBuild) writeConfigHeader() error {
-	if err := os.MkdirAll(filepath.Join(j.dir, j.out.buildDir), 0o755); err != nil {
+	if err := os.MkdirAll(inDir(j.dir, j.out.buildDir), 0o755); err != nil {
 		return err
 	}
 	var texts [][]byte
@@ -220,7 +220,7 @@ func (j *archBuild) writeConfigHeader() error {
 	}
 	j.qstrs = linker.ScanQstrs(j.mod.target, texts...)
 	h := j.out.configH(j.mod)
-	if err := writeIfChanged(filepath.Join(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
+	if err := writeIfChanged(inDir(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
 		return err
 	}
 	j.logf("%s: GEN %s", j.arch.Name, h)
@@ -303,7 +303,7 @@ func (j *archBuild) count(fresh bool) {
 // compileOne compiles one C or assembly file, unless the cache says its
 // object is up to date.
 func (j *archBuild) compileOne(ctx context.Context, src, obj string) (bool, error) {
-	if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(obj)), 0o755); err != nil {
+	if err := os.MkdirAll(inDir(j.dir, filepath.Dir(obj)), 0o755); err != nil {
 		return false, err
 	}
 	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", j.mod.path(src))
@@ -322,7 +322,7 @@ func (j *archBuild) compilePython(ctx context.Context) error {
 	}
 	for _, s := range j.srcs.py {
 		out := j.out.objectPath(s, ".mpy")
-		if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(out)), 0o755); err != nil {
+		if err := os.MkdirAll(inDir(j.dir, filepath.Dir(out)), 0o755); err != nil {
 			return err
 		}
 		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, j.mod.path(s))
@@ -409,7 +409,7 @@ func (j *archBuild) link(ctx context.Context) error {
 		return err
 	}
 	j.res.Objects = j.objs
-	if err := atomicfile.Write(filepath.Join(j.dir, native), j.linked.MPY, 0o644); err != nil {
+	if err := atomicfile.Write(inDir(j.dir, native), j.linked.MPY, 0o644); err != nil {
 		return err
 	}
 	j.res.Map, err = j.writeMap(cfg)
@@ -420,7 +420,7 @@ func (j *archBuild) link(ctx context.Context) error {
 func (j *archBuild) merge() error {
 	inputs := []mpy.MergeInput{{Name: j.out.native(j.mod), Data: j.linked.MPY}}
 	for _, p := range j.pyMPY {
-		data, err := os.ReadFile(filepath.Join(j.dir, p))
+		data, err := os.ReadFile(inDir(j.dir, p))
 		if err != nil {
 			return err
 		}
@@ -430,7 +430,7 @@ func (j *archBuild) merge() error {
 	if err != nil {
 		return err
 	}
-	out := filepath.Join(j.dir, j.out.output)
+	out := inDir(j.dir, j.out.output)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}

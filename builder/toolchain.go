@@ -103,11 +103,12 @@ type toolchain struct {
 }
 
 // probe asks the compiler what dynruntime.mk asks it, or takes the answers
-// from the probe cache.
-func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolchain, error) {
+// from the probe cache in the build folder (make's BUILD, which make clean
+// removes).
+func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler, buildDir string) (*toolchain, error) {
 	cc := c.path
 	tc := &toolchain{cc: cc, flags: c.flags, clang: isClang(cc), identity: compilerIdentity(cc, b.opt.Getenv)}
-	tc.cache = openProbeCache(filepath.Join(b.opt.Dir, "build", "probe-"+a.Name+".cache"), tc.identity)
+	tc.cache = openProbeCache(filepath.Join(buildDir, "probe-"+a.Name+".cache"), tc.identity)
 	if a.ISA == linker.ISARISCV {
 		out, err := b.probeOutput(ctx, tc, "", exists, "--print-file-name=picolibc.specs")
 		if err != nil {
