@@ -93,6 +93,31 @@ func (mk *makeVars) includesDynruntime() bool {
 	return false
 }
 
+// failedRule names the target of the rule whose recipe failed, from GNU
+// make's "make: *** [Makefile:12: lib/libfoo.a] Error 1" line (older
+// makes: "[lib/libfoo.a] Error 1"), as "lib/libfoo.a (Makefile:12)"; ""
+// when no recipe failed (make could not read the Makefile).
+func failedRule(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		_, rest, ok := strings.Cut(line, "*** [")
+		if !ok {
+			continue
+		}
+		target, tail, ok := strings.Cut(rest, "] Error ")
+		if !ok || tail == "" {
+			continue
+		}
+		// "file:line: target"; a target may hold colons of its own.
+		if file, t, ok := strings.Cut(target, ": "); ok {
+			if i := strings.LastIndexByte(file, ':'); i > 0 {
+				return t + " (" + file + ")"
+			}
+		}
+		return target
+	}
+	return ""
+}
+
 // findMake returns GNU make: gmake where it has that name (the BSDs), else make.
 func findMake() (string, error) {
 	for _, n := range []string{"gmake", "make"} {
@@ -182,6 +207,9 @@ func (b *builder) readMakefile(ctx context.Context, label, mf, goal string, cmdl
 		}
 		if label != "" {
 			label = " for " + label
+		}
+		if rule := failedRule(msg); rule != "" {
+			return mk, fmt.Errorf("%s: the rule for %s failed (make ran it%s to make the sources):\n%s", mf, rule, label, msg)
 		}
 		return mk, fmt.Errorf("%s: make failed reading it%s:\n%s", mf, label, msg)
 	}

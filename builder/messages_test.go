@@ -76,3 +76,16 @@ func TestJoinArchErrors(t *testing.T) {
 		t.Errorf("the MissingToolError is lost")
 	}
 }
+
+func TestFailedRule(t *testing.T) {
+	for _, tt := range []struct{ stderr, want string }{
+		{"false\nmake: *** [Makefile:12: lib/libfoo.a] Error 1", "lib/libfoo.a (Makefile:12)"},
+		{"gmake[1]: *** [sub.mk:3: c:/x.o] Error 2\nmake: *** [Makefile:5: all] Error 2", "c:/x.o (sub.mk:3)"},
+		{"make: *** [lib/libfoo.a] Error 1", "lib/libfoo.a"},
+		{"Makefile:14: ../py/dynruntime.mk: No such file or directory\nmake: *** No rule to make target '../py/dynruntime.mk'.  Stop.", ""},
+	} {
+		if got := failedRule(tt.stderr); got != tt.want {
+			t.Errorf("failedRule(%q) = %q, want %q", tt.stderr, got, tt.want)
+		}
+	}
+}
