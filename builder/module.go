@@ -45,6 +45,12 @@ type module struct {
 	// through vpath or VPATH, for those it found elsewhere; objects are
 	// named after the SRC name, as dynruntime.mk's $(BUILD)/%.o does.
 	found map[string]string
+	// makeRuntime are the runtime libraries make put in MPY_LD_FLAGS for
+	// LINK_RUNTIME=1 (LIBGCC_PATH, LIBM_PATH), which is all dynruntime.mk
+	// derives from USE_PICOLIBC, USE_MUSL, PICOLIBC_ROOT and the compiler;
+	// fromMake says they were read.
+	makeRuntime []string
+	fromMake    bool
 }
 
 // path is where source src is read from.
@@ -392,9 +398,11 @@ func (m *module) splitLDFlags(mk *makeVars, mf string) error {
 	if firstRuntime == len(libs) {
 		firstRuntime = 0 // no runtime library: the Makefile's archives go after mpyld's
 	}
+	m.fromMake = m.linkRuntime
 	for i, l := range libs {
 		switch {
 		case runtime[l]:
+			m.makeRuntime = append(m.makeRuntime, l)
 		case i < firstRuntime:
 			m.libsPre = append(m.libsPre, l)
 		default:

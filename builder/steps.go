@@ -368,6 +368,18 @@ func (j *archBuild) findMPYCross() (string, []string, error) {
 	return "", nil, &MissingToolError{Tool: "mpy-cross (for " + j.srcs.py[0] + ")", Tried: tried, Package: "MicroPython's mpy-cross: make -C $MPY_DIR/mpy-cross"}
 }
 
+// makesCompiler says whether the build compiles with the compiler make's
+// dynruntime.mk runs ($(CROSS)gcc, or the development branch's $(CC)), with
+// no flags of mpyld's own: then make's answers about it are mpyld's.
+func (j *archBuild) makesCompiler() bool {
+	want := j.mod.cross + "gcc"
+	if j.mod.cc != "" {
+		want = j.mod.cc
+	}
+	name := filepath.Base(j.tc.cc)
+	return !j.tc.clang && len(j.tc.flags) == 0 && (name == want || strings.TrimSuffix(name, ".exe") == want)
+}
+
 // link links the objects into the native part of the module.
 func (j *archBuild) link(ctx context.Context) error {
 	m := j.mod
@@ -380,7 +392,11 @@ func (j *archBuild) link(ctx context.Context) error {
 	}
 	var libs []string
 	libs = append(libs, m.libsPre...)
-	if m.linkRuntime {
+	switch {
+	case m.linkRuntime && m.fromMake && j.makesCompiler():
+		// make asked the same compiler with the Makefile's variables.
+		libs = append(libs, m.makeRuntime...)
+	case m.linkRuntime:
 		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.mod, j.dir, j.cflags)
 		if err != nil {
 			return err
