@@ -196,7 +196,7 @@ func checkCode(expect uint64, target string) string {
 // importCode imports the module copied to target once, as the smoke test:
 // by the file's name, from its folder, which goes first on sys.path for
 // the import (a --target folder need not be on it; the boards' default
-// path has ” and '/lib', the unix port's not even that).
+// path has the current folder and /lib, the unix port's not even that).
 func importCode(name, target string) string {
 	file := strings.TrimPrefix(target, ":")
 	if base := path.Base(file); strings.HasSuffix(base, ".mpy") {
