@@ -121,7 +121,7 @@ func failedRule(stderr string) string {
 // findMake returns GNU make: gmake where it has that name (the BSDs), else make.
 func findMake() (string, error) {
 	for _, n := range []string{"gmake", "make"} {
-		if p, err := exec.LookPath(n); err == nil {
+		if p, err := lookPath(n); err == nil {
 			return p, nil
 		}
 	}

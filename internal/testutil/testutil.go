@@ -11,8 +11,22 @@ import (
 	"testing"
 )
 
-// Root returns the repository root.
+// Root returns the repository root: the folder above the working
+// directory (go test runs in the package's folder) whose go.mod is
+// mpyld's, else the one this file was compiled in. The working directory
+// comes first because the compiled-in path is the build host's: a test
+// binary built on Linux and run under Wine or on Windows cannot use it.
 func Root() string {
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(data), "module github.com/mpyld/mpyld\n") {
+				return dir
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
+	}
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
