@@ -2,8 +2,8 @@ package atomicfile
 
 import (
 	"os"
-	"syscall"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
