@@ -100,7 +100,9 @@ func readDepfile(path string) []string {
 	if err != nil {
 		return []string{path} // forces a rebuild
 	}
-	text := strings.ReplaceAll(string(data), "\\\n", " ")
+	// A compiler on Windows ends its lines in CRLF, continuations too.
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\\\n", " ")
 	var deps []string
 	seen := map[string]bool{}
 	for _, line := range strings.Split(text, "\n") {

@@ -60,3 +60,18 @@ func TestHomebrewPath(t *testing.T) {
 		t.Errorf("linux: found outside PATH")
 	}
 }
+
+// TestDepfileCRLF: a depfile as a compiler on Windows writes it (CRLF line
+// ends, drive letters, backslashes, escaped spaces) lists the same
+// prerequisites as with LF.
+func TestDepfileCRLF(t *testing.T) {
+	lf := "build/a.o: a.c C:\\inc\\py\\obj.h \\\n C:\\Program\\ Files\\x.h\nC:\\inc\\py\\obj.h:\n"
+	want := []string{"a.c", `C:\inc\py\obj.h`, `C:\Program Files\x.h`}
+	for name, text := range map[string]string{"lf": lf, "crlf": strings.ReplaceAll(lf, "\n", "\r\n")} {
+		p := filepath.Join(t.TempDir(), "a.d")
+		os.WriteFile(p, []byte(text), 0o644)
+		if got := readDepfile(p); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
