@@ -75,3 +75,15 @@ func TestDepfileCRLF(t *testing.T) {
 		}
 	}
 }
+
+// TestHostPackage: a missing compiler names where it comes from on the host.
+func TestHostPackage(t *testing.T) {
+	defer func(s string) { hostOS = s }(hostOS)
+	armv7m, _ := linker.LookupArch("armv7m")
+	for os, want := range map[string]string{"linux": "gcc-arm-none-eabi", "darwin": "brew install --cask gcc-arm-embedded", "windows": "Arm GNU Toolchain"} {
+		hostOS = os
+		if got := hostPackage(armv7m); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q in it", os, got, want)
+		}
+	}
+}
