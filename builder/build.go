@@ -190,14 +190,59 @@ func Build(ctx context.Context, opt Options) ([]Result, error) {
 		}
 	}
 	wg.Wait()
-	var errs []error
-	for _, r := range results {
-		if r.Err != nil {
-			errs = append(errs, r.Err)
-		}
-	}
-	return results, errors.Join(errs...)
+	return results, joinArchErrors(results)
 }
+
+// joinArchErrors joins the errors of the results, saying once an error that
+// several arches hit alike ("x86, x64: Makefile: make failed reading it:
+// ..."), such as make failing to read the Makefile for each.
+func joinArchErrors(results []Result) error {
+	type group struct {
+		arches []string
+		first  error
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, r := range results {
+		if r.Err == nil {
+			continue
+		}
+		// The arch's name where readMakefile and buildArch put it; a
+		// message that names it elsewhere stays its own.
+		msg := strings.Replace(r.Err.Error(), r.Arch+": ", "\x00", 1)
+		msg = strings.Replace(msg, " for "+r.Arch+":", ":", 1)
+		if strings.Contains(msg, r.Arch) || !strings.HasPrefix(msg, "\x00") {
+			msg = r.Err.Error()
+		}
+		g, ok := groups[msg]
+		if !ok {
+			g = &group{first: r.Err}
+			groups[msg] = g
+			order = append(order, msg)
+		}
+		g.arches = append(g.arches, r.Arch)
+	}
+	var errs []error
+	for _, msg := range order {
+		g := groups[msg]
+		if len(g.arches) == 1 {
+			errs = append(errs, g.first)
+			continue
+		}
+		errs = append(errs, &sharedError{msg: strings.Join(g.arches, ", ") + ": " + strings.TrimPrefix(msg, "\x00"), err: g.first})
+	}
+	return errors.Join(errs...)
+}
+
+// sharedError is one error several arches hit; it unwraps to the first
+// arch's, so that errors.As finds a MissingToolError in it.
+type sharedError struct {
+	msg string
+	err error
+}
+
+func (e *sharedError) Error() string { return e.msg }
+func (e *sharedError) Unwrap() error { return e.err }
 
 // arches resolves the requested arch names: the flags, else the project
 // file, else the Makefile's ARCH.
@@ -269,8 +314,13 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // Clean removes what Build writes: build/ (and the Makefile's BUILD),
 // dist/, <name>.mpy (name from the options, the project file or the
 // Makefile) and mpy_ld.py's archive cache.
+// A Makefile that make cannot read is an error, as under make clean, and
+// nothing is removed.
 func Clean(ctx context.Context, opt Options) ([]string, error) {
-	name, build := describe(ctx, opt)
+	name, build, err := describe(ctx, opt)
+	if err != nil {
+		return nil, fmt.Errorf("clean: %w", err)
+	}
 	if opt.Dir == "" {
 		opt.Dir = "."
 	}
@@ -297,32 +347,45 @@ func Clean(ctx context.Context, opt Options) ([]string, error) {
 // ModuleName returns the module name the options, the project file or the
 // natmod Makefile (read for opt.Arches[0], if given) set, or "".
 func ModuleName(ctx context.Context, opt Options) string {
-	name, _ := describe(ctx, opt)
+	name, _, _ := describe(ctx, opt)
 	return name
 }
 
 // describe returns the module name and build folder, as far as they can be
-// known without building.
-func describe(ctx context.Context, opt Options) (name, build string) {
+// known without building; the error says why make could not read the
+// Makefile, with the remedy when MPY_DIR is missing.
+func describe(ctx context.Context, opt Options) (name, build string, err error) {
 	b, err := newBuilder(opt)
 	if err != nil {
-		return opt.Name, ""
+		return opt.Name, "", err
 	}
 	s := b.settings()
 	if s.name != "" {
-		return s.name, "build"
+		return s.name, "build", nil
 	}
 	mf := findMakefile(b.opt.Dir)
 	if mf == "" {
-		return "", "build"
+		return "", "build", nil
 	}
 	var a *linker.Arch
 	if len(opt.Arches) == 1 {
 		a, _ = linker.LookupArch(opt.Arches[0])
 	}
+	if s.mpyDir == "" {
+		s.mpyDir = b.opt.Getenv("MPY_DIR")
+	}
 	mk, err := b.readMakefile(ctx, "", mf, s.goal, makeCommandLine(a, s), false)
 	if err != nil {
-		return "", ""
+		return "", "", withMPYDirRemedy(err, s.mpyDir)
 	}
-	return mk.get("MOD"), mk.get("BUILD")
+	return mk.get("MOD"), mk.get("BUILD"), nil
+}
+
+// withMPYDirRemedy adds the remedy to a make error when no MicroPython
+// tree was given: most natmod Makefiles include $(MPY_DIR)/py/dynruntime.mk.
+func withMPYDirRemedy(err error, mpyDir string) error {
+	if mpyDir != "" || !strings.Contains(err.Error(), "dynruntime.mk") {
+		return err
+	}
+	return fmt.Errorf("%w\nno MicroPython tree was given: give --mpy-dir or set MPY_DIR to a MicroPython checkout", err)
 }

@@ -211,13 +211,14 @@ func TestMissingCompiler(t *testing.T) {
 		return ""
 	}
 	none := func(string) string { return "" }
+	armv7m, _ := linker.LookupArch("armv7m")
 	for _, tt := range []struct {
 		opt  Options
 		want []string
 	}{
 		{Options{Getenv: env, CC: map[string]string{"armv7m": "/nonexistent/flag-gcc"}}, []string{"/nonexistent/flag-gcc (from --cc)"}},
 		{Options{Getenv: env}, []string{"/nonexistent/env-gcc (from MPYLD_CC_ARMV7M)"}},
-		{Options{Getenv: none, Dir: "path"}, []string{"tried arm-none-eabi-gcc)", "install gcc-arm-none-eabi"}},
+		{Options{Getenv: none, Dir: "path"}, []string{"tried arm-none-eabi-gcc)", "install " + hostPackage(armv7m)}},
 	} {
 		if tt.opt.Dir == "path" {
 			t.Setenv("PATH", t.TempDir())

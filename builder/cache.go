@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 )
 
@@ -27,13 +26,14 @@ type cacheStep struct {
 	depFile        string   // the compiler's depfile (-MD -MF), or ""
 	key            []string // more that the output depends on: make variables given
 	label          string
+	arch           string // prefixes the -v lines, which interleave when arches build in parallel
 }
 
 // cached runs the step, unless the key stored beside its output still
 // matches: the program, the arguments, the extra key and the contents of
 // every input (from the depfile for a compiler).
 func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
-	keyFile := filepath.Join(s.dir, s.out+".key")
+	keyFile := inDir(s.dir, s.out+".key")
 	keyArgs := append(append([]string(nil), s.args...), s.key...)
 	deps := func() []string {
 		if s.depFile == "" {
@@ -41,14 +41,14 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 		}
 		return append(append([]string(nil), s.inputs...), readDepfile(inDir(s.dir, s.depFile))...)
 	}
-	if old, err := os.ReadFile(keyFile); err == nil && fileExists(filepath.Join(s.dir, s.out)) {
+	if old, err := os.ReadFile(keyFile); err == nil && fileExists(inDir(s.dir, s.out)) {
 		if d := deps(); len(d) > 0 && stepKey(s.dir, s.prog, keyArgs, d) == strings.TrimSpace(string(old)) {
-			b.logf("up to date: %s", s.out)
+			b.logf("%s: up to date: %s", s.arch, s.out)
 			return false, nil
 		}
 	}
 	os.Remove(keyFile)
-	b.logf("%s", s.label)
+	b.logf("%s: %s", s.arch, s.label)
 	argv := append([]string(nil), s.args...)
 	if s.depFile != "" {
 		argv = append(argv, "-MD", "-MF", s.depFile)
@@ -59,7 +59,7 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Run(); err != nil {
-		os.Remove(filepath.Join(s.dir, s.out))
+		os.Remove(inDir(s.dir, s.out))
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
@@ -67,7 +67,7 @@ func (b *builder) cached(ctx context.Context, s cacheStep) (bool, error) {
 		return false, fmt.Errorf("%s failed:\n%s", s.label, msg)
 	}
 	if msg := strings.TrimSpace(stderr.String()); msg != "" {
-		b.logf("%s", msg)
+		b.logf("%s: %s", s.arch, msg)
 	}
 	return true, os.WriteFile(keyFile, []byte(stepKey(s.dir, s.prog, keyArgs, deps())+"\n"), 0o644)
 }
@@ -100,7 +100,9 @@ func readDepfile(path string) []string {
 	if err != nil {
 		return []string{path} // forces a rebuild
 	}
-	text := strings.ReplaceAll(string(data), "\\\n", " ")
+	// A compiler on Windows ends its lines in CRLF, continuations too.
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\\\n", " ")
 	var deps []string
 	seen := map[string]bool{}
 	for _, line := range strings.Split(text, "\n") {

@@ -76,7 +76,7 @@ func (j *archBuild) writeMap(cfg *linker.Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := atomicfile.Write(filepath.Join(j.dir, path), encoded, 0o644); err != nil {
+	if err := atomicfile.Write(inDir(j.dir, path), encoded, 0o644); err != nil {
 		return "", err
 	}
 	j.logf("%s: MAP %s", j.arch.Name, path)

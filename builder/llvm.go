@@ -131,7 +131,7 @@ func (j *archBuild) compileLLVM(ctx context.Context, src, obj string) (bool, err
 	stem := strings.TrimSuffix(obj, filepath.Ext(obj))
 	ll, asm := stem+".ll", stem+".s"
 	args := append(slices.Clone(j.cflags), "-S", "-emit-llvm", "-Xclang", "-disable-llvm-passes", "-o", ll, src)
-	fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: ll, prog: j.tc.cc, args: args, depFile: obj + ".d",
+	fresh, err := j.cached(ctx, cacheStep{arch: j.arch.Name, dir: j.dir, out: ll, prog: j.tc.cc, args: args, depFile: obj + ".d",
 		key: j.mod.vars, label: "CC " + src})
 	if err != nil {
 		return false, err
@@ -142,7 +142,7 @@ func (j *archBuild) compileLLVM(ctx context.Context, src, obj string) (bool, err
 	// The IR holds the target, its features and the optimisation level's
 	// attributes; the flags again give the pipeline its level.
 	args = append(slices.Clone(j.cflags), "-Wno-unused-command-line-argument", "-S", "-o", asm, ll)
-	f2, err := j.cached(ctx, cacheStep{dir: j.dir, out: asm, prog: j.tc.cc, args: args, inputs: []string{ll},
+	f2, err := j.cached(ctx, cacheStep{arch: j.arch.Name, dir: j.dir, out: asm, prog: j.tc.cc, args: args, inputs: []string{ll},
 		key: j.mod.vars, label: "CC " + src + " (to assembly)"})
 	if err != nil {
 		if m := selectCrash().FindStringSubmatch(err.Error()); m != nil {
@@ -152,7 +152,7 @@ func (j *archBuild) compileLLVM(ctx context.Context, src, obj string) (bool, err
 		return false, err
 	}
 	args = append(slices.Clone(t.facts.mcFlags), "-o", obj, asm)
-	f3, err := j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: t.mc, args: args, inputs: []string{asm},
+	f3, err := j.cached(ctx, cacheStep{arch: j.arch.Name, dir: j.dir, out: obj, prog: t.mc, args: args, inputs: []string{asm},
 		key: j.mod.vars, label: "AS " + src + " (" + filepath.Base(t.mc) + ")"})
 	return fresh || f2 || f3, err
 }
@@ -218,10 +218,10 @@ func (j *archBuild) llvmLibm(ctx context.Context) ([]string, error) {
 			continue // ARM assembly
 		}
 		stem := filepath.Join(dir, strings.TrimSuffix(filepath.Base(src), ".c"))
-		_, err := j.cached(ctx, cacheStep{dir: j.dir, out: stem + ".s", prog: j.tc.cc, args: append(slices.Clone(flags), "-S", "-o", stem+".s", src),
+		_, err := j.cached(ctx, cacheStep{arch: j.arch.Name, dir: j.dir, out: stem + ".s", prog: j.tc.cc, args: append(slices.Clone(flags), "-S", "-o", stem+".s", src),
 			depFile: stem + ".d", label: "CC " + src})
 		if err == nil {
-			_, err = j.cached(ctx, cacheStep{dir: j.dir, out: stem + ".o", prog: t.mc, args: append(slices.Clone(t.facts.mcFlags), "-o", stem+".o", stem+".s"),
+			_, err = j.cached(ctx, cacheStep{arch: j.arch.Name, dir: j.dir, out: stem + ".o", prog: t.mc, args: append(slices.Clone(t.facts.mcFlags), "-o", stem+".o", stem+".s"),
 				inputs: []string{stem + ".s"}, label: "AS " + src})
 		}
 		if err != nil {

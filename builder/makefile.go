@@ -41,6 +41,9 @@ var printedVars = []string{"MOD", "SRC", "ARCH", "MPY_DIR", "BUILD", "CFLAGS", "
 	"LINK_RUNTIME", "LIBGCC_PATH", "LIBM_PATH", "MPY_EXTERN_SYM_FILE", "ARCH_FLAGS", "MPY_LD_FLAGS", "MPY_CROSS", "CROSS",
 	"CC", "LINK_CLANG_CLANGRT", "LINK_CLANG_LIBC", "MAKEFILE_LIST"}
 
+// foundVar is the printed name of the sources as make found them.
+const foundVar = "SRC_FOUND"
+
 // makeGoal is the target of mpyld's makefile: it depends on the sources, so
 // that make generates those a rule makes.
 const makeGoal = ".mpyld-sources"
@@ -62,7 +65,10 @@ func printingMakefile(tag string, makeSources bool) string {
 		"$(foreach @,$(BUILD)/$(mpyld_py:.py=.mpy),$(MPY_CROSS_FLAGS)))))))\n")
 	fmt.Fprintf(&b, ".PHONY: %s\n%s:", makeGoal, makeGoal)
 	if makeSources {
-		b.WriteString(" $(SRC)")
+		// $+ holds the sources as make found them: through vpath and
+		// VPATH, as dynruntime.mk's rules see them in $< and $^.
+		fmt.Fprintf(&b, " $(SRC)\n\t@:$(call mpyld_show,%s,$+)\n", foundVar)
+		return b.String()
 	}
 	b.WriteString("\n\t@:\n")
 	return b.String()
@@ -87,10 +93,35 @@ func (mk *makeVars) includesDynruntime() bool {
 	return false
 }
 
+// failedRule names the target of the rule whose recipe failed, from GNU
+// make's "make: *** [Makefile:12: lib/libfoo.a] Error 1" line (older
+// makes: "[lib/libfoo.a] Error 1"), as "lib/libfoo.a (Makefile:12)"; ""
+// when no recipe failed (make could not read the Makefile).
+func failedRule(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		_, rest, ok := strings.Cut(line, "*** [")
+		if !ok {
+			continue
+		}
+		target, tail, ok := strings.Cut(rest, "] Error ")
+		if !ok || tail == "" {
+			continue
+		}
+		// "file:line: target"; a target may hold colons of its own.
+		if file, t, ok := strings.Cut(target, ": "); ok {
+			if i := strings.LastIndexByte(file, ':'); i > 0 {
+				return t + " (" + file + ")"
+			}
+		}
+		return target
+	}
+	return ""
+}
+
 // findMake returns GNU make: gmake where it has that name (the BSDs), else make.
 func findMake() (string, error) {
 	for _, n := range []string{"gmake", "make"} {
-		if p, err := exec.LookPath(n); err == nil {
+		if p, err := lookPath(n); err == nil {
 			return p, nil
 		}
 	}
@@ -176,6 +207,9 @@ func (b *builder) readMakefile(ctx context.Context, label, mf, goal string, cmdl
 		}
 		if label != "" {
 			label = " for " + label
+		}
+		if rule := failedRule(msg); rule != "" {
+			return mk, fmt.Errorf("%s: the rule for %s failed (make ran it%s to make the sources):\n%s", mf, rule, label, msg)
 		}
 		return mk, fmt.Errorf("%s: make failed reading it%s:\n%s", mf, label, msg)
 	}

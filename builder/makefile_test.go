@@ -123,6 +123,13 @@ func TestMakefileRead(t *testing.T) {
 			cross:         tt.arch.CrossPrefix, vars: sortedVars(makeCommandLine(tt.arch, b.settings())),
 			target: linker.DefaultTarget, clangRT: true, // the stand-in says v1.28.0
 		}
+		if tt.runtime {
+			// The runtime libraries make named (LIBGCC_PATH, LIBM_PATH).
+			if len(m.makeRuntime) == 0 || !strings.HasSuffix(m.makeRuntime[0], "libgcc.a") {
+				t.Errorf("%s: runtime libraries from make %q, want libgcc.a first", tt.arch.Name, m.makeRuntime)
+			}
+			want.makeRuntime, want.fromMake = m.makeRuntime, true
+		}
 		if !reflect.DeepEqual(m, want) {
 			t.Errorf("%s %v:\n got %+v\nwant %+v", tt.arch.Name, tt.vars, m, want)
 		}

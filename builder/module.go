@@ -41,6 +41,24 @@ type module struct {
 	cc            string        // the Makefile's CC, when it names a compiler of its own
 	clangRT       bool          // with Clang, link its builtins library (LINK_CLANG_CLANGRT)
 	clangLibc     bool          // with Clang, link its libc.a (LINK_CLANG_LIBC)
+	// found maps a source (as SRC names it) to where make found it
+	// through vpath or VPATH, for those it found elsewhere; objects are
+	// named after the SRC name, as dynruntime.mk's $(BUILD)/%.o does.
+	found map[string]string
+	// makeRuntime are the runtime libraries make put in MPY_LD_FLAGS for
+	// LINK_RUNTIME=1 (LIBGCC_PATH, LIBM_PATH), which is all dynruntime.mk
+	// derives from USE_PICOLIBC, USE_MUSL, PICOLIBC_ROOT and the compiler;
+	// fromMake says they were read.
+	makeRuntime []string
+	fromMake    bool
+}
+
+// path is where source src is read from.
+func (m *module) path(src string) string {
+	if p, ok := m.found[src]; ok {
+		return p
+	}
+	return src
 }
 
 // settings are the inputs given by flags over the project file, before the
@@ -207,6 +225,9 @@ func (b *builder) resolveMakefile(ctx context.Context, a *linker.Arch, mf string
 	cmdline := makeCommandLine(a, s)
 	mk, err := b.readMakefile(ctx, a.Name, mf, s.goal, cmdline, true)
 	if err != nil {
+		if s.mpyDir == "" {
+			err = withMPYDirRemedy(err, b.opt.Getenv("MPY_DIR"))
+		}
 		return nil, err
 	}
 	m := &module{name: mk.get("MOD"), sources: strings.Fields(mk.get("SRC")), mpyDir: mk.get("MPY_DIR"),
@@ -231,6 +252,16 @@ func (b *builder) resolveMakefile(ctx context.Context, a *linker.Arch, mf string
 	}
 	if len(m.sources) == 0 {
 		return nil, fmt.Errorf("%s sets no SRC (sources)", mf)
+	}
+	if found := strings.Fields(mk.get(foundVar)); len(found) == len(m.sources) {
+		for i, s := range m.sources {
+			if found[i] != s {
+				if m.found == nil {
+					m.found = map[string]string{}
+				}
+				m.found[s] = found[i]
+			}
+		}
 	}
 	if m.build == "" {
 		m.build = "build"
@@ -367,9 +398,11 @@ func (m *module) splitLDFlags(mk *makeVars, mf string) error {
 	if firstRuntime == len(libs) {
 		firstRuntime = 0 // no runtime library: the Makefile's archives go after mpyld's
 	}
+	m.fromMake = m.linkRuntime
 	for i, l := range libs {
 		switch {
 		case runtime[l]:
+			m.makeRuntime = append(m.makeRuntime, l)
 		case i < firstRuntime:
 			m.libsPre = append(m.libsPre, l)
 		default:

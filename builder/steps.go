@@ -70,6 +70,9 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, v variant, seve
 }
 
 func (j *archBuild) run(ctx context.Context) error {
+	if err := j.checkTree(); err != nil {
+		return err
+	}
 	var err error
 	if j.mod, err = j.resolve(ctx, j.arch, j.variant.tree); err != nil {
 		return err
@@ -114,12 +117,39 @@ func (j *archBuild) sortSources() error {
 		case ".py":
 			j.srcs.py = append(j.srcs.py, s)
 		case ".o":
-			j.srcs.objs = append(j.srcs.objs, s)
+			j.srcs.objs = append(j.srcs.objs, j.mod.path(s))
 		case ".a":
-			j.srcs.libs = append(j.srcs.libs, s)
+			j.srcs.libs = append(j.srcs.libs, j.mod.path(s))
 		default:
 			return fmt.Errorf("source %q: use .c, .S, .py, .o or .a files", s)
 		}
+	}
+	return nil
+}
+
+// checkTree refuses (or skips, as checkTarget does) an arch that the tree
+// given (the variant's, mpyld.toml's or $MPY_DIR) cannot load, before make
+// reads the Makefile: the tree's dynruntime.mk may not know the arch at all.
+func (j *archBuild) checkTree() error {
+	tree := j.variant.tree
+	if tree == "" {
+		tree = j.settings().mpyDir
+	}
+	if tree == "" {
+		tree = j.opt.Getenv("MPY_DIR")
+	}
+	if tree == "" {
+		return nil
+	}
+	t, err := linker.TreeTarget(inDir(j.dir, tree))
+	if err != nil {
+		return nil // not a tree, or a bad one: resolve says it
+	}
+	if err := t.Check(j.arch, 0); err != nil {
+		if j.all || j.variant.tag != "" {
+			return &skipError{err}
+		}
+		return err
 	}
 	return nil
 }
@@ -171,7 +201,7 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 	if cc.fallback {
 		j.logf("%s: %sgcc not found: compiling with %s", j.arch.Name, j.arch.CrossPrefix, filepath.Base(cc.path))
 	}
-	if j.tc, err = j.probe(ctx, j.arch, cc); err != nil {
+	if j.tc, err = j.probe(ctx, j.arch, cc, inDir(j.dir, filepath.FromSlash(j.mod.build))); err != nil {
 		return err
 	}
 	if j.tc.llvm != nil {
@@ -186,7 +216,7 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 // writeConfigHeader writes the qstr config header made from every source
 // (SRC order), rewriting it only when it changes.
 func (j *archBuild) writeConfigHeader() error {
-	if err := os.MkdirAll(filepath.Join(j.dir, j.out.buildDir), 0o755); err != nil {
+	if err := os.MkdirAll(inDir(j.dir, j.out.buildDir), 0o755); err != nil {
 		return err
 	}
 	var texts [][]byte
@@ -195,7 +225,7 @@ func (j *archBuild) writeConfigHeader() error {
 		if ext == ".o" || ext == ".a" {
 			continue
 		}
-		data, err := os.ReadFile(inDir(j.dir, s))
+		data, err := os.ReadFile(inDir(j.dir, j.mod.path(s)))
 		if err != nil {
 			return err
 		}
@@ -203,7 +233,7 @@ func (j *archBuild) writeConfigHeader() error {
 	}
 	j.qstrs = linker.ScanQstrs(j.mod.target, texts...)
 	h := j.out.configH(j.mod)
-	if err := writeIfChanged(filepath.Join(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
+	if err := writeIfChanged(inDir(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
 		return err
 	}
 	j.logf("%s: GEN %s", j.arch.Name, h)
@@ -260,12 +290,26 @@ func (j *archBuild) compile(ctx context.Context) error {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return err
+			return j.floatHint(err)
 		}
 		j.count(fresh[i])
 	}
 	j.objs = append(objs, j.srcs.objs...)
 	return nil
+}
+
+// floatHint adds to a compile error about floats, in a build without them,
+// where they come from: py/dynruntime.h declares mp_obj_new_float and the
+// like only when MICROPY_FLOAT_IMPL is not none.
+func (j *archBuild) floatHint(err error) error {
+	if j.mod.float != "none" || !strings.Contains(err.Error(), "float") {
+		return err
+	}
+	how := "MICROPY_FLOAT_IMPL=none is " + j.arch.Name + "'s default in dynruntime.mk"
+	if j.mod.target.Float(j.arch) != "none" {
+		how = "this build has MICROPY_FLOAT_IMPL=none"
+	}
+	return fmt.Errorf("%w\nhint: %s, so py/dynruntime.h leaves out the float functions; a module that needs them builds with --float float (MICROPY_FLOAT_IMPL=float) and loads on ports with floats", err, how)
 }
 
 func (j *archBuild) count(fresh bool) {
@@ -279,15 +323,15 @@ func (j *archBuild) count(fresh bool) {
 // compileOne compiles one C or assembly file, unless the cache says its
 // object is up to date.
 func (j *archBuild) compileOne(ctx context.Context, src, obj string) (bool, error) {
-	if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(obj)), 0o755); err != nil {
+	if err := os.MkdirAll(inDir(j.dir, filepath.Dir(obj)), 0o755); err != nil {
 		return false, err
 	}
 	if j.tc.llvm != nil && strings.EqualFold(filepath.Ext(src), ".c") {
-		return j.compileLLVM(ctx, src, obj)
+		return j.compileLLVM(ctx, j.mod.path(src), obj)
 	}
-	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", src)
+	args := append(append([]string(nil), j.cflags...), "-o", obj, "-c", j.mod.path(src))
 	return j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: j.tc.cc, args: args, depFile: obj + ".d",
-		key: j.mod.vars, label: "CC " + src})
+		key: j.mod.vars, label: "CC " + src, arch: j.arch.Name})
 }
 
 // compilePython compiles the .py sources with mpy-cross.
@@ -301,12 +345,12 @@ func (j *archBuild) compilePython(ctx context.Context) error {
 	}
 	for _, s := range j.srcs.py {
 		out := j.out.objectPath(s, ".mpy")
-		if err := os.MkdirAll(filepath.Join(j.dir, filepath.Dir(out)), 0o755); err != nil {
+		if err := os.MkdirAll(inDir(j.dir, filepath.Dir(out)), 0o755); err != nil {
 			return err
 		}
-		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, s)
-		fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: out, prog: prog, args: args, inputs: []string{s},
-			key: j.mod.vars, label: "MPY " + s})
+		args := append(append(append([]string(nil), pre...), j.mod.mpyCrossFlags[s]...), "-o", out, j.mod.path(s))
+		fresh, err := j.cached(ctx, cacheStep{dir: j.dir, out: out, prog: prog, args: args, inputs: []string{j.mod.path(s)},
+			key: j.mod.vars, label: "MPY " + s, arch: j.arch.Name})
 		if err != nil {
 			return err
 		}
@@ -370,6 +414,18 @@ func (j *archBuild) linkData(ctx context.Context) error {
 // to the bss block, however far from the code it is allocated.
 var largeDataFlags = []string{"-mcmodel=medium", "-mlarge-data-threshold=0"}
 
+// makesCompiler says whether the build compiles with the compiler make's
+// dynruntime.mk runs ($(CROSS)gcc, or the development branch's $(CC)), with
+// no flags of mpyld's own: then make's answers about it are mpyld's.
+func (j *archBuild) makesCompiler() bool {
+	want := j.mod.cross + "gcc"
+	if j.mod.cc != "" {
+		want = j.mod.cc
+	}
+	name := filepath.Base(j.tc.cc)
+	return !j.tc.clang && len(j.tc.flags) == 0 && (name == want || strings.TrimSuffix(name, ".exe") == want)
+}
+
 // link links the objects into the native part of the module.
 func (j *archBuild) link(ctx context.Context) error {
 	m := j.mod
@@ -382,13 +438,17 @@ func (j *archBuild) link(ctx context.Context) error {
 	}
 	var libs []string
 	libs = append(libs, m.libsPre...)
-	if m.linkRuntime && j.tc.llvm != nil {
+	switch {
+	case m.linkRuntime && j.tc.llvm != nil:
 		rl, err := j.llvmLibm(ctx)
 		if err != nil {
 			return err
 		}
 		libs = append(libs, rl...)
-	} else if m.linkRuntime {
+	case m.linkRuntime && m.fromMake && j.makesCompiler():
+		// make asked the same compiler with the Makefile's variables.
+		libs = append(libs, m.makeRuntime...)
+	case m.linkRuntime:
 		rl, err := j.runtimeLibs(ctx, j.arch, j.tc, j.mod, j.dir, j.cflags)
 		if err != nil {
 			return err
@@ -417,7 +477,7 @@ func (j *archBuild) link(ctx context.Context) error {
 		return err
 	}
 	j.res.Objects = j.objs
-	if err := atomicfile.Write(filepath.Join(j.dir, native), j.linked.MPY, 0o644); err != nil {
+	if err := atomicfile.Write(inDir(j.dir, native), j.linked.MPY, 0o644); err != nil {
 		return err
 	}
 	j.res.Map, err = j.writeMap(cfg)
@@ -428,7 +488,7 @@ func (j *archBuild) link(ctx context.Context) error {
 func (j *archBuild) merge() error {
 	inputs := []mpy.MergeInput{{Name: j.out.native(j.mod), Data: j.linked.MPY}}
 	for _, p := range j.pyMPY {
-		data, err := os.ReadFile(filepath.Join(j.dir, p))
+		data, err := os.ReadFile(inDir(j.dir, p))
 		if err != nil {
 			return err
 		}
@@ -438,7 +498,7 @@ func (j *archBuild) merge() error {
 	if err != nil {
 		return err
 	}
-	out := filepath.Join(j.dir, j.out.output)
+	out := inDir(j.dir, j.out.output)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/mpyld/mpyld/linker"
@@ -56,10 +57,52 @@ func defaultCompilers(a *linker.Arch, t linker.Target) (cross string, cands []co
 		}
 	}
 	cands = []compiler{{path: a.CrossPrefix + "gcc"}}
+	switch {
+	case a.ISA == linker.ISAX86 && hostOS != "linux":
+		// macOS's gcc (Apple Clang) writes Mach-O objects and MinGW's
+		// COFF: x86 and x64 modules need an ELF cross GCC there
+		// (Homebrew's x86_64-elf-gcc and i686-elf-gcc).
+		cands = []compiler{{path: "x86_64-elf-gcc"}}
+		if a.MPY == mpy.ArchX86 {
+			cands = []compiler{{path: "i686-elf-gcc"}, {path: "x86_64-elf-gcc"}}
+		}
+	case a.ISA == linker.ISARISCV:
+		cands = append(cands, compiler{path: "riscv64-elf-gcc"}) // Homebrew's name
+	}
 	if f := llvmByArch[a.Name]; f != nil {
 		cands = append(cands, compiler{path: f.clang, fallback: true})
 	}
 	return a.CrossPrefix, cands
+}
+
+// hostOS is the operating system mpyld runs on (a variable for tests).
+var hostOS = runtime.GOOS
+
+// homebrewBins are Homebrew's bin folders (Apple silicon, then Intel).
+var homebrewBins = []string{"/opt/homebrew/bin", "/usr/local/bin"}
+
+// extraBinDirs are where compilers often are without being on PATH: on
+// macOS, Homebrew's, which programs started outside a login shell (an IDE)
+// do not see.
+func extraBinDirs() []string {
+	if hostOS == "darwin" {
+		return homebrewBins
+	}
+	return nil
+}
+
+// lookPath finds a program on PATH, then in extraBinDirs.
+func lookPath(name string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err == nil || strings.ContainsAny(name, `/\`) {
+		return p, err
+	}
+	for _, d := range extraBinDirs() {
+		if q, qerr := exec.LookPath(filepath.Join(d, name)); qerr == nil {
+			return q, nil
+		}
+	}
+	return p, err
 }
 
 // isClang reports whether a compiler is Clang (by its name).
@@ -85,7 +128,7 @@ func findCompiler(a *linker.Arch, t linker.Target, want, wantFrom, cross string,
 	}
 	var tried []string
 	for _, c := range cands {
-		if p, err := exec.LookPath(c.path); err == nil {
+		if p, err := lookPath(c.path); err == nil {
 			c.path = p
 			if isClang(p) {
 				c.flags = append(c.flags, a.Clang...)
@@ -94,11 +137,38 @@ func findCompiler(a *linker.Arch, t linker.Target, want, wantFrom, cross string,
 		}
 		tried = append(tried, strings.Join(append([]string{c.path}, c.flags...), " ")+how)
 	}
-	pkg := a.Package
+	pkg := hostPackage(a)
 	if f := llvmByArch[a.Name]; f != nil && how == "" {
 		pkg += ", or Debian's " + f.pkg + " " + f.headersPkg
 	}
 	return compiler{}, &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: pkg}
+}
+
+// hostPackage says where the compiler of a comes from on this host: the
+// Debian package on Linux, Homebrew's formula on macOS, the vendor's
+// toolchain on Windows.
+func hostPackage(a *linker.Arch) string {
+	switch hostOS {
+	case "darwin":
+		switch a.ISA {
+		case linker.ISAARM:
+			return "brew install --cask gcc-arm-embedded (or the arm-none-eabi-gcc formula)"
+		case linker.ISARISCV:
+			return "brew install riscv64-elf-gcc"
+		case linker.ISAX86:
+			return "brew install x86_64-elf-gcc i686-elf-gcc"
+		}
+		return "Espressif's toolchain (ESP-IDF, or the ESP8266 toolchain for lx106), on PATH"
+	case "windows":
+		switch a.ISA {
+		case linker.ISAARM:
+			return "the Arm GNU Toolchain (arm-none-eabi), on PATH"
+		case linker.ISAXtensa:
+			return "Espressif's toolchain (ESP-IDF, or the ESP8266 toolchain for lx106), on PATH"
+		}
+		return "an ELF cross GCC on PATH (MSYS2, or WSL with the Debian packages)"
+	}
+	return a.Package
 }
 
 // toolchain is what the build learned from a compiler.
@@ -114,11 +184,12 @@ type toolchain struct {
 }
 
 // probe asks the compiler what dynruntime.mk asks it, or takes the answers
-// from the probe cache.
-func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler) (*toolchain, error) {
+// from the probe cache in the build folder (make's BUILD, which make clean
+// removes).
+func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler, buildDir string) (*toolchain, error) {
 	cc := c.path
 	tc := &toolchain{cc: cc, flags: c.flags, clang: isClang(cc), identity: compilerIdentity(cc, b.opt.Getenv)}
-	tc.cache = openProbeCache(filepath.Join(b.opt.Dir, "build", "probe-"+a.Name+".cache"), tc.identity)
+	tc.cache = openProbeCache(filepath.Join(buildDir, "probe-"+a.Name+".cache"), tc.identity)
 	if a.ISA == linker.ISARISCV {
 		out, err := b.probeOutput(ctx, tc, "", exists, "--print-file-name=picolibc.specs")
 		if err != nil {

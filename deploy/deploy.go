@@ -193,9 +193,20 @@ func checkCode(expect uint64, target string) string {
 	return code
 }
 
-// importCode imports the module once, as the smoke test.
-func importCode(name string) string {
-	return fmt.Sprintf("print('%s')\nimport %s", importMark, name)
+// importCode imports the module copied to target once, as the smoke test:
+// by the file's name, from its folder, which goes first on sys.path for
+// the import (a --target folder need not be on it; the boards' default
+// path has the current folder and /lib, the unix port's not even that).
+func importCode(name, target string) string {
+	file := strings.TrimPrefix(target, ":")
+	if base := path.Base(file); strings.HasSuffix(base, ".mpy") {
+		name = strings.TrimSuffix(base, ".mpy")
+	}
+	dir := path.Dir(file)
+	if dir == "." {
+		return fmt.Sprintf("print('%s')\nimport %s", importMark, name)
+	}
+	return fmt.Sprintf("print('%s')\nimport sys\nsys.path.insert(0,%s)\ntry:\n import %s\nfinally:\n sys.path.pop(0)", importMark, pyQuote(dir), name)
 }
 
 // pyQuote writes s as a Python string literal.
@@ -243,7 +254,7 @@ func Deploy(ctx context.Context, r Runner, opt Options) (*Report, error) {
 	}
 	// act copies b and imports it, after checking the board is still v.
 	act := func(v uint64, b Build, resume bool) (string, error) {
-		args := []string{"exec", checkCode(v, rep.Target), "+", "fs", "cp", b.Path, rep.Target, "+", "exec", importCode(opt.Name)}
+		args := []string{"exec", checkCode(v, rep.Target), "+", "fs", "cp", b.Path, rep.Target, "+", "exec", importCode(opt.Name, rep.Target)}
 		if resume {
 			args = append([]string{"resume"}, args...)
 		}
@@ -340,7 +351,7 @@ func Deploy(ctx context.Context, r Runner, opt Options) (*Report, error) {
 		if rep.Skipped = boardSum == hex.EncodeToString(sum[:]); rep.Skipped {
 			logf("%s is up to date on the board", rep.Target)
 		}
-		args := []string{"resume", "exec", checkCode(v, rep.Target), "+", "fs", "cp", b.Path, rep.Target, "+", "exec", importCode(opt.Name)}
+		args := []string{"resume", "exec", checkCode(v, rep.Target), "+", "fs", "cp", b.Path, rep.Target, "+", "exec", importCode(opt.Name, rep.Target)}
 		if opt.Port != "" {
 			args = append([]string{"connect", opt.Port}, args...)
 		}

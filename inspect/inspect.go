@@ -207,6 +207,7 @@ func Native(a mpy.Arch, code []byte) []string {
 		return riscvDisasm(a, code)
 	}
 	// No decoder: split into instructions by their length encoding.
+	var td thumbDecoder
 	for pc := 0; pc < len(code); {
 		n := insnLen(a, code[pc:])
 		end := min(pc+n, len(code))
@@ -216,7 +217,7 @@ func Native(a mpy.Arch, code []byte) []string {
 		}
 		line := fmt.Sprintf("%6x: %0*x", pc, 2*(end-pc), w)
 		if a.IsThumb() && end-pc >= 2 {
-			if text := thumb(code[pc:end], pc); text != "" {
+			if text := td.decode(code[pc:end], pc); text != "" {
 				line += "  " + text
 			}
 		}

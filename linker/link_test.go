@@ -65,11 +65,9 @@ func TestDeterministic(t *testing.T) {
 		}
 		cfg := goldenConfig(t, c)
 		for i, o := range cfg.Objects {
-			rel, err := filepath.Rel(dir, o)
-			if err != nil {
-				t.Fatal(err)
+			if rel, err := filepath.Rel(dir, o); err == nil { // no relative path to another drive (Windows)
+				cfg.Objects[i] = rel
 			}
-			cfg.Objects[i] = rel
 		}
 		res, err := Link(cfg)
 		if err != nil {

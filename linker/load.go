@@ -107,6 +107,11 @@ func (l *linker) load(f *elfobj.File) error {
 	if f.Class != a.Class {
 		return fmt.Errorf("%s: object is %v but --arch %s wants %v: rebuild it for %s (or use --arch %s)", f.Name, f.Class, a.Name, a.Class, a.Name, strings.Join(ArchForMachine(f.Machine, f.Class), "/"))
 	}
+	if a.ISA == ISAARM {
+		if err := armModeError(f, a); err != nil {
+			return err
+		}
+	}
 	o := &object{name: f.Name, f: f, secs: map[int]*section{}}
 	for _, s := range f.Sections {
 		switch s.Type {

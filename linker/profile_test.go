@@ -2,8 +2,10 @@ package linker
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -184,5 +186,73 @@ func TestObjectTableQstrs(t *testing.T) {
 	v121 := Target{Profile: ProfileV120, Version: V(1, 21, 0)}
 	if q := ScanQstrs(v121, src); len(q.Objs) != 0 || strings.Join(q.Vals, " ") != "alpha greet hello_world pick x zeta" {
 		t.Errorf("v1.21 scan: %v", q)
+	}
+}
+
+// TestTreeTargetCached: the cache gives what reading the headers gives,
+// is used while the headers keep their size and time, and is not once
+// they change.
+func TestTreeTargetCached(t *testing.T) {
+	cache := t.TempDir()
+	for _, tree := range []string{"v1.20.0", "v1.22.2", "v1.23.0-preview", "v1.28.0", "dev"} {
+		dir := filepath.Join(testutil.Root(), "testdata", "trees", tree)
+		want, err := TreeTarget(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ { // writes the cache, then reads it
+			got, err := TreeTargetCached(dir, cache)
+			if err != nil || got != want {
+				t.Errorf("%s (run %d): %v, %v; want %v", tree, i, got, err, want)
+			}
+		}
+	}
+	// A copy of a tree: its cache entry is used until a header changes.
+	dir := t.TempDir()
+	src := filepath.Join(testutil.Root(), "testdata", "trees", "v1.22.2")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TreeTargetCached(dir, cache); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(cache, "tree-*"))
+	for _, e := range entries {
+		data, _ := os.ReadFile(e)
+		os.WriteFile(e, []byte(strings.Replace(string(data), "MICROPY_VERSION_MICRO 2", "MICROPY_VERSION_MICRO 1", 1)), 0o644)
+	}
+	if got, _ := TreeTargetCached(dir, cache); got.Version != V(1, 22, 1) {
+		t.Errorf("cache not used: got %v, want the cached v1.22.1", got.Version)
+	}
+	h := filepath.Join(dir, "py", "mpconfig.h")
+	data, _ := os.ReadFile(h)
+	os.WriteFile(h, append(data, "\n"...), 0o644)
+	if got, _ := TreeTargetCached(dir, cache); got.Version != V(1, 22, 2) {
+		t.Errorf("changed header not read again: got %v, want v1.22.2", got.Version)
+	}
+	// Missing headers still say so.
+	if _, err := TreeTargetCached(t.TempDir(), cache); !errors.Is(err, ErrNotTree) {
+		t.Errorf("empty folder: %v, want ErrNotTree", err)
+	}
+}
+
+// TestDefineNums: only "#define NAME digits" lines at the start of a line
+// count, the last one wins, CRLF line ends are fine.
+func TestDefineNums(t *testing.T) {
+	src := "#define MICROPY_VERSION_MAJOR 1\r\n" +
+		"  #define MICROPY_VERSION_MINOR 99\n" + // not at the start of the line
+		"#define MICROPY_VERSION_MINOR 22\n" +
+		"#define MICROPY_VERSION_MICRO (2)\n" + // not a number
+		"#define MICROPY_VERSION_MICRO 2 // comment\n" + // more than one word
+		"#define MICROPY_VERSION_MICRO\t3\n" +
+		"#defineMPY_VERSION 5\n" +
+		"#define MPY_VERSION 6\n" +
+		"#define MPY_SUB_VERSION 2\n" +
+		"#define MPY_SUB_VERSION 3"
+	nums := map[string]int{}
+	defineNums([]byte(src), nums)
+	want := map[string]int{"MICROPY_VERSION_MAJOR": 1, "MICROPY_VERSION_MINOR": 22, "MICROPY_VERSION_MICRO": 3, "MPY_VERSION": 6, "MPY_SUB_VERSION": 3}
+	if !reflect.DeepEqual(nums, want) {
+		t.Errorf("got %v, want %v", nums, want)
 	}
 }

@@ -69,7 +69,7 @@ var referenceWrong = map[string]string{
 // which is checked by decoding the jump.
 func TestGoldenVersions(t *testing.T) {
 	for ver, target := range versionTargets {
-		n, wrong := 0, 0
+		n, wrong, skippedWrong := 0, 0, 0
 		for _, c := range testutil.VersionCases(t, ver) {
 			if c.Status != 0 || c.Module == "weak" || strings.HasPrefix(c.Module, "err_") {
 				// weak: v1.20 and v1.22 bind a.o's call to a.o's own weak
@@ -84,6 +84,11 @@ func TestGoldenVersions(t *testing.T) {
 			entryWrong := err == nil
 			n++
 			t.Run(ver+"/"+c.Name, func(t *testing.T) {
+				defer func() {
+					if entryWrong && t.Skipped() { // its runtime library is not installed
+						skippedWrong++
+					}
+				}()
 				cfg := versionConfig(t, c, target)
 				res, err := Link(cfg)
 				if err != nil {
@@ -114,8 +119,8 @@ func TestGoldenVersions(t *testing.T) {
 		if want := map[string]int{"v1.20": 16, "v1.22": 54, "dev": 97, "dev-clang": 14}[ver]; n != want {
 			t.Errorf("%s: %d cases compared, want %d", ver, n, want)
 		}
-		if want := map[string]int{"dev": 48}[ver]; wrong != want {
-			t.Errorf("%s: %d ENTRY_WRONG cases checked, want %d", ver, wrong, want)
+		if want := map[string]int{"dev": 48}[ver]; wrong+skippedWrong != want {
+			t.Errorf("%s: %d ENTRY_WRONG cases checked (%d skipped), want %d", ver, wrong, skippedWrong, want)
 		}
 	}
 }

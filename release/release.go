@@ -17,6 +17,7 @@ import (
 
 	"github.com/mpyld/mpyld/builder"
 	"github.com/mpyld/mpyld/internal/atomicfile"
+	"github.com/mpyld/mpyld/internal/buildinfo"
 	"github.com/mpyld/mpyld/mpy"
 	"github.com/mpyld/mpyld/release/tarxz"
 )
@@ -54,6 +55,9 @@ type Manifest struct {
 	// MicroPython version, "{MPY_ARCH}_{MPY_VERSION}" with several.
 	Layout string  `json:"layout"`
 	Files  []Entry `json:"files"`
+	// BuiltBy is the mpyld that built the files: version, revision, Go,
+	// host ("mpyld v1.2.3 (0123456789ab) go1.26.8 linux/amd64").
+	BuiltBy string `json:"built_by"`
 }
 
 // Result lists what was written.
@@ -89,7 +93,7 @@ func Make(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
-	m := Manifest{Version: version, Layout: "{MPY_ARCH}"}
+	m := Manifest{Version: version, Layout: "{MPY_ARCH}", BuiltBy: buildinfo.Get().Short()}
 	files := map[string][]byte{}
 	abis, trees := map[string]bool{}, map[string]bool{}
 	var versions []string

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/mpyld/mpyld/internal/buildinfo"
 )
 
 // Exit codes.
@@ -33,9 +35,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:  "mpyld",
 		Usage: "build and link MicroPython native modules (.mpy)",
-		Description: "mpyld links relocatable ELF objects into native .mpy modules for MicroPython v1.28\n" +
-			"(.mpy 6.3), byte-compatible with tools/mpy_ld.py. Run without a command it takes\n" +
-			"mpy_ld.py's own flags, so natmod Makefiles work with 'make MPY_LD=mpyld'.",
+		Description: "mpyld builds and links native .mpy modules for MicroPython v1.20-v1.21 (.mpy 6.1),\n" +
+			"v1.22 (6.2), v1.23-v1.28 (6.3, the default) and the development branch, byte-compatible\n" +
+			"with each version's tools/mpy_ld.py. Run without a command it takes mpy_ld.py's own\n" +
+			"flags, so natmod Makefiles work with 'make MPY_LD=mpyld'. 'mpyld version' lists\n" +
+			"the versions and arches.",
+		Version:         buildinfo.Get().Version,
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
@@ -54,7 +59,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand(), versionCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}

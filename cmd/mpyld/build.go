@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -140,9 +139,7 @@ func buildAction(c *cli.Context) error {
 		fmt.Fprint(c.App.ErrWriter, "\r\033[K")
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		if e := enc.Encode(results); e != nil {
+		if e := writeJSON(c.App.Writer, results); e != nil {
 			return e
 		}
 	} else {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mpyld/mpyld/internal/buildinfo"
 	"github.com/mpyld/mpyld/linkmap"
 	"github.com/mpyld/mpyld/mpy"
 	"github.com/mpyld/mpyld/size"
@@ -140,8 +141,16 @@ func sizeAction(c *cli.Context) error {
 	return nil
 }
 
+// writeJSON prints v as indented JSON, each object (or the object) with
+// an "mpyld" member saying which mpyld wrote it.
 func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if b, err = buildinfo.Get().Stamp(b); err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }

@@ -114,6 +114,8 @@ func copyFiles(b *testing.B, src, dst string, names ...string) {
 //	link: mpyld link of the armv6m hello module, its output removed before
 //	  each run
 //	relink: the same, over the output of the run before (same bytes)
+//	link-mpydir: relink with MPY_DIR set, as under make MPY_LD=mpyld (the
+//	  tree's version from the cache after the first run)
 //	mathy-objects, mathy-archives: the armv6m mathy module linked with the
 //	  archive members it needs given as objects, and with -l libgcc.a -l libm.a
 //	build-hello, build-mathy: mpyld build of an up-to-date module for every
@@ -132,10 +134,17 @@ func BenchmarkProcess(b *testing.B) {
 	copyFiles(b, filepath.Join(g, "armv6m", "hello"), hello, "hello.o", "hello.config.h")
 	link := []string{mpyld, "link", "--arch", "armv6m", "--qstrs", "hello.config.h", "-o", "hello.mpy", "hello.o"}
 	b.Run("link", func(b *testing.B) {
-		benchProcess(b, hello, empty, link, func() { os.Remove(filepath.Join(hello, "hello.mpy")) }, nil)
+		benchProcess(b, hello, empty, link, func() { os.Remove(filepath.Join(hello, "hello.mpy")) }, nil, "MPY_DIR=")
 	})
 	b.Run("relink", func(b *testing.B) {
-		benchProcess(b, hello, empty, link, nil, nil)
+		benchProcess(b, hello, empty, link, nil, nil, "MPY_DIR=")
+	})
+	b.Run("link-mpydir", func(b *testing.B) {
+		mpyDir := os.Getenv("MPY_DIR")
+		if mpyDir == "" {
+			b.Skip("MPY_DIR not set: no MicroPython tree")
+		}
+		benchProcess(b, hello, empty, link, nil, nil, "MPY_DIR="+mpyDir, "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"))
 	})
 
 	mathy := filepath.Join(tmp, "mathy")

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,6 +17,16 @@ func targetFlags() []cli.Flag {
 		&cli.StringFlag{Name: "mpy-abi", Usage: ".mpy version the module is for: 6.1 (v1.20-v1.21), 6.2 (v1.22) or 6.3 (v1.23 and later)"},
 		&cli.StringFlag{Name: "mpy-dir", Usage: "MicroPython tree whose version the module is for"},
 	}
+}
+
+// treeCache is where the versions of MicroPython trees are remembered:
+// <user cache dir>/mpyld, or "" (no cache) when there is none.
+func treeCache() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "mpyld")
 }
 
 // resolveTarget picks the target from, in order: --micropython, --mpy-abi,
@@ -41,12 +52,12 @@ func resolveTarget(c *cli.Context) (linker.Target, string, error) {
 		return t, "--mpy-abi", nil
 	}
 	if d := c.String("mpy-dir"); d != "" {
-		t, err := linker.TreeTarget(d)
+		t, err := linker.TreeTargetCached(d, treeCache())
 		return t, d, err
 	}
 	// Trees found without being asked for count only when they are trees.
 	if d := os.Getenv("MPY_DIR"); d != "" {
-		t, err := linker.TreeTarget(d)
+		t, err := linker.TreeTargetCached(d, treeCache())
 		if !errors.Is(err, linker.ErrNotTree) {
 			return t, d + " ($MPY_DIR)", err
 		}

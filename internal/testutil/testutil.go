@@ -11,8 +11,27 @@ import (
 	"testing"
 )
 
-// Root returns the repository root.
-func Root() string {
+// Root returns the repository root: the folder above the working
+// directory at start-up (go test runs in the package's folder) whose
+// go.mod is mpyld's, else the one this file was compiled in. The working
+// directory comes first because the compiled-in path is the build host's:
+// a test binary built on Linux and run under Wine cannot use it. It is
+// found before any test changes the working directory.
+func Root() string { return root }
+
+var root = findRoot()
+
+func findRoot() string {
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(data), "module github.com/mpyld/mpyld\n") {
+				return dir
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
+	}
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
