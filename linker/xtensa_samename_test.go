@@ -42,7 +42,7 @@ func TestXtensaSameSectionLiterals(t *testing.T) {
 	}
 	checkXtensa(t, cfg, res)
 	var named []string
-	for _, g := range res.Report.GOT {
+	for _, g := range res.GOT {
 		if strings.HasSuffix(g.Name, ":.text+0x0") {
 			named = append(named, filepath.Base(g.Name))
 		}
