@@ -103,3 +103,28 @@ func TestScript(t *testing.T) {
 		})
 	}
 }
+
+// TestCrash checks that a CPU exception ends QEMU with ExitFatal and names
+// its cause: inline assembler loads from address 0, where the sim machine
+// has no memory.
+func TestCrash(t *testing.T) {
+	elfPath := firmware(t)
+	script := "@micropython.asm_xtensa\ndef f():\n    movi(a2, 0)\n    l32i(a2, a2, 0)\nprint('before')\nf()\nprint('after')\n"
+	stdout, stderr, status := run(t, elfPath, script)
+	if status != ExitFatal || stdout != "before\n" || !strings.Contains(stderr, "FATAL: LoadStorePIFAddrError (EXCCAUSE 15)") {
+		t.Errorf("got status %d, output %q, stderr %q; want status %d, output \"before\\n\", a LoadStorePIFAddrError", status, stdout, stderr, ExitFatal)
+	}
+}
+
+// TestRawREPL drives the raw REPL as pyboard.py does (Ctrl-C, Ctrl-A, code,
+// Ctrl-D) with all input given at once; the end of input ends QEMU.
+func TestRawREPL(t *testing.T) {
+	elfPath := firmware(t)
+	input := "\r\x03\x03\r\x01print(1+1)\x04raise ValueError(3)\x04"
+	stdout, _, status := run(t, elfPath, input)
+	want := "raw REPL; CTRL-B to exit\r\n>OK2\r\n\x04\x04>OK\x04Traceback (most recent call last):\r\n" +
+		"  File \"<stdin>\", line 1, in <module>\r\nValueError: 3\r\n\x04>"
+	if status != 0 || !strings.HasSuffix(stdout, want) {
+		t.Errorf("got status %d, output %q; want status 0, output ending in %q", status, stdout, want)
+	}
+}
