@@ -67,6 +67,12 @@ func buildNatmod(t *testing.T, mpyDir, name string) []byte {
 	build.Dir = testutil.Root()
 	build.Env = append(os.Environ(), "MPY_DIR="+mpyDir)
 	if out, err := build.CombinedOutput(); err != nil {
+		mk, _ := os.ReadFile(filepath.Join(dir, "Makefile"))
+		if !bytes.Contains(mk, []byte("MPY_EXTERN_SYM_FILE")) && bytes.Contains(out, []byte("undefined symbol")) {
+			// Older trees' examples do not link the ESP8266 ROM's symbol
+			// file, so nothing provides the helpers Debian's libgcc lacks.
+			t.Skipf("examples/natmod/%s of this tree does not link for xtensa without the ROM's symbol file:\n%s", name, out)
+		}
 		t.Fatalf("mpyld build --arch xtensa of %s: %v\n%s", name, err, out)
 	}
 	mpys, _ := filepath.Glob(filepath.Join(dir, "*.mpy"))
@@ -98,6 +104,9 @@ func TestNatmod(t *testing.T) {
 		{"heapq", "heapq1.py"},
 		{"btree", "btree1.py"},
 		{"deflate", "deflate_compress.py"},
+		// The names before v1.21.
+		{"uheapq", "uheapq1.py"},
+		{"urandom", "urandom_basic.py"},
 	}
 	built := map[string][]byte{}
 	for _, tc := range tests {
@@ -127,6 +136,9 @@ func TestNatmod(t *testing.T) {
 				preamble(t, mpyDir, tc.module) + "print('START TEST')\n" + string(src)
 			stdout, stderr, status := run(t, elfPath, script)
 			got := strings.TrimPrefix(stdout, "START TEST\n")
+			if status == 0 && got == "SKIP\n" {
+				t.Skip("the test printed SKIP")
+			}
 			if status != 0 || !bytes.Equal([]byte(got), want) {
 				t.Errorf("status %d, stderr %q\ngot:\n%s\nwant:\n%s", status, stderr, got, want)
 			}

@@ -135,10 +135,17 @@ uintptr_t mp_hal_stdio_poll(uintptr_t poll_flags) {
     return ret;
 }
 
+// Returns the length written from v1.22 on (micropython#11850), nothing before.
+#if MICROPY_VERSION_MAJOR == 1 && MICROPY_VERSION_MINOR < 22
+void mp_hal_stdout_tx_strn(const char *str, size_t len) {
+    sim_write_all(1, str, len);
+}
+#else
 mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len) {
     sim_write_all(1, str, len);
     return len;
 }
+#endif
 
 void mp_hal_stdout_tx_str(const char *str) {
     mp_hal_stdout_tx_strn(str, strlen(str));

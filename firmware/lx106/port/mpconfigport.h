@@ -57,6 +57,8 @@
 #define MICROPY_PY_URANDOM          (0)
 #define MICROPY_PY_DEFLATE          (0)
 #define MICROPY_PY_UZLIB            (0)
+#define MICROPY_PY_BINASCII_CRC32   (0)
+#define MICROPY_PY_UBINASCII_CRC32  (0)
 #define MICROPY_PY_FRAMEBUF         (0)
 #define MICROPY_PY_BTREE            (0)
 #define MICROPY_PY_OS_URANDOM       (0)
@@ -64,6 +66,10 @@
 #define MICROPY_PY_UOS_DUPTERM      (0)
 #define MICROPY_PY_THREAD           (0)
 
+// Trees before MP_INT_TYPE (v1.22 and older) leave these to the port; later
+// ones define the same types, which C accepts twice.
+typedef intptr_t mp_int_t;
+typedef uintptr_t mp_uint_t;
 #define MP_SSIZE_MAX                (0x7fffffff)
 typedef long mp_off_t;
 

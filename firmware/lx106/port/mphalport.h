@@ -1,6 +1,7 @@
 // The hardware layer of mpyld's lx106 test firmware: the console is QEMU's
 // semihosting (simcall); there is no clock.
 
+#include <stddef.h>
 #include "shared/runtime/interrupt_char.h"
 
 static inline mp_uint_t mp_hal_ticks_ms(void) {
