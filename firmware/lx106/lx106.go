@@ -4,14 +4,15 @@
 // The firmware is a small port (the C files, start-up code and linker script
 // under port/) built from the user's MicroPython tree by the tree's own
 // makefiles, with xtensa-lx106-elf-gcc and picolibc. Its console is QEMU's
-// semihosting: it runs a script read from standard input, or, when the input
-// starts like pyboard.py's (Ctrl-A, Ctrl-B, Ctrl-C or a carriage return),
-// MicroPython's friendly and raw REPLs. It can import native .mpy files for
+// semihosting: it runs a host file (QEMUFileArgs), or a script read from
+// standard input, or, when the input starts like pyboard.py's (Ctrl-A,
+// Ctrl-B, Ctrl-C or a carriage return), MicroPython's friendly and raw REPLs. It can import native .mpy files for
 // xtensa from the RAM file system that tests/run-natmodtests.py mounts.
 //
 // Exit status of QEMU: 0 after a script ran (or at the end of REPL input),
-// 1 after an uncaught exception, SystemExit's code, and 3 after a CPU
-// exception (a line on standard error names its cause and address).
+// 1 after an uncaught exception, SystemExit's code, 2 when the file of
+// QEMUFileArgs cannot be opened, and 3 after a CPU exception (a line on
+// standard error names its cause and address).
 package lx106
 
 import (
@@ -178,6 +179,18 @@ func QEMUArgs(elfPath string) ([]string, error) {
 		"-kernel", elfPath,
 		"-device", fmt.Sprintf("loader,addr=%#x,cpu-num=0", start),
 	}, nil
+}
+
+// QEMUFileArgs returns the command line that runs the host file script on
+// the firmware, read through semihosting; standard input stays unused.
+func QEMUFileArgs(elfPath, script string) ([]string, error) {
+	argv, err := QEMUArgs(elfPath)
+	if err != nil {
+		return nil, err
+	}
+	// QEMU's option syntax escapes a comma by doubling it.
+	arg := "enable=on,arg=firmware,arg=" + strings.ReplaceAll(script, ",", ",,")
+	return append(argv, "-semihosting-config", arg), nil
 }
 
 func symbolAddr(path, name string) (addr uint64, err error) {

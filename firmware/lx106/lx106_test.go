@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,11 @@ func run(t *testing.T, elfPath string, script string) (string, string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runArgv(t, argv, script)
+}
+
+func runArgv(t *testing.T, argv []string, script string) (string, string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
@@ -63,7 +69,7 @@ func run(t *testing.T, elfPath string, script string) (string, string, int) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	if ctx.Err() != nil {
 		t.Fatalf("QEMU did not end within a minute; output so far:\n%s", stdout.String())
 	}
@@ -127,5 +133,29 @@ func TestRawREPL(t *testing.T) {
 		"  File \"<stdin>\", line 1, in <module>\r\nValueError: 3\r\n\x04>"
 	if status != 0 || !strings.HasSuffix(stdout, want) {
 		t.Errorf("got status %d, output %q; want status 0, output ending in %q", status, stdout, want)
+	}
+}
+
+// TestFile runs a host file read through semihosting, and one that does not
+// exist.
+func TestFile(t *testing.T) {
+	elfPath := firmware(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "a,b.py")
+	if err := os.WriteFile(script, []byte("import sys\nprint('from a file', 1 + 1)\nsys.exit(5)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	argv, err := QEMUFileArgs(elfPath, script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, status := runArgv(t, argv, "print('from stdin')\n")
+	if stdout != "from a file 2\n" || status != 5 {
+		t.Errorf("got status %d, output %q (stderr %q); want status 5, \"from a file 2\\n\"", status, stdout, stderr)
+	}
+	argv, _ = QEMUFileArgs(elfPath, filepath.Join(dir, "missing.py"))
+	stdout, stderr, status = runArgv(t, argv, "")
+	if status != 2 || !strings.Contains(stderr, "can't open file") || stdout != "" {
+		t.Errorf("missing file: got status %d, output %q, stderr %q; want status 2 and \"can't open file\"", status, stdout, stderr)
 	}
 }

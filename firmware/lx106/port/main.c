@@ -2,13 +2,17 @@
 // under QEMU's Xtensa "sim" machine (-cpu lx106, the ESP8266 core) with its
 // console on semihosting.
 //
-// Two ways to use it, chosen by the first bytes on standard input:
-// - a script: everything up to the end of input is compiled and run once;
+// Three ways to use it:
+// - a file: with -semihosting-config arg=firmware,arg=PATH the host file PATH
+//   is read through semihosting, compiled and run once (status as below);
+// - a script, when the first byte on standard input is none of those below:
+//   everything up to the end of input is compiled and run once;
 //   the exit status is 0, 1 after an uncaught exception, or SystemExit's code;
 // - a REPL: input that starts with Ctrl-A, Ctrl-B, Ctrl-C or a carriage
 //   return (what pyboard.py sends first) gets MicroPython's friendly and raw
 //   REPLs; the end of input ends QEMU with status 0.
-// A CPU exception ends QEMU with status 3 and a line on standard error.
+// A CPU exception ends QEMU with status 3 and a line on standard error; a
+// file that cannot be opened, with status 2.
 
 #include <stdint.h>
 #include <string.h>
@@ -36,7 +40,12 @@ enum {
     SYS_WRITE = 4,
     SYS_OPEN = 5,
     SYS_CLOSE = 6,
+    SYS_ARGC = 1000,
+    SYS_ARGV_SZ = 1001,
+    SYS_ARGV = 1002,
 };
+
+#define EXIT_NO_FILE (2)
 
 #define SIM_EAGAIN (11)
 
@@ -179,10 +188,10 @@ static const mp_print_t stderr_print = {NULL, stderr_strn};
 // Running code.
 
 // Compiles and runs a script; returns the exit status.
-static int run_script(const char *src, size_t len) {
+static int run_script(qstr name, const char *src, size_t len) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_lexer_t *lex = mp_lexer_new_from_str_len(MP_QSTR__lt_stdin_gt_, src, len, 0);
+        mp_lexer_t *lex = mp_lexer_new_from_str_len(name, src, len, 0);
         qstr source_name = lex->source_name;
         mp_parse_tree_t parse_tree = mp_parse(lex, MP_PARSE_FILE_INPUT);
         mp_obj_t module_fun = mp_compile(&parse_tree, source_name, false);
@@ -216,8 +225,38 @@ static void vm_init(char *stack_top) {
     mp_init();
 }
 
+// Runs the host file named by the second semihosting argument.
+static int run_file(void) {
+    int size = simcall(SYS_ARGV_SZ, 0, 0, 0, NULL);
+    char **argv = m_new(char *, (size + sizeof(char *) - 1) / sizeof(char *));
+    simcall(SYS_ARGV, (int)argv, 0, 0, NULL);
+    const char *path = argv[1];
+    int err;
+    int fd = simcall(SYS_OPEN, (int)path, 0, 0, &err); // O_RDONLY
+    if (fd < 0) {
+        mp_printf(&stderr_print, "can't open file '%s': errno %d\n", path, err);
+        return EXIT_NO_FILE;
+    }
+    vstr_t src;
+    vstr_init(&src, 4096);
+    for (;;) {
+        char buf[256];
+        int n = simcall(SYS_READ, fd, (int)buf, sizeof(buf), NULL);
+        if (n <= 0) {
+            break;
+        }
+        vstr_add_strn(&src, buf, n);
+    }
+    simcall(SYS_CLOSE, fd, 0, 0, NULL);
+    return run_script(qstr_from_str(path), src.buf, src.len);
+}
+
 int main(void) {
     char stack_top;
+    if (simcall(SYS_ARGC, 0, 0, 0, NULL) >= 2) {
+        vm_init(&stack_top);
+        return run_file();
+    }
     int c = console_peek();
     repl_mode = c == 0x01 || c == 0x02 || c == 0x03 || c == '\r';
     vm_init(&stack_top);
@@ -228,7 +267,7 @@ int main(void) {
         while ((c = console_getc()) >= 0) {
             vstr_add_byte(&src, c);
         }
-        return run_script(src.buf, src.len);
+        return run_script(MP_QSTR__lt_stdin_gt_, src.buf, src.len);
     }
 
     for (;;) {
