@@ -159,3 +159,37 @@ func TestFile(t *testing.T) {
 		t.Errorf("missing file: got status %d, output %q, stderr %q; want status 2 and \"can't open file\"", status, stdout, stderr)
 	}
 }
+
+func TestBuildRefuses(t *testing.T) {
+	tree := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(tree, "py"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"no tree", Options{MPYDir: t.TempDir(), OutDir: t.TempDir()}, "not a MicroPython source tree"},
+		{"output inside the tree", Options{MPYDir: tree, OutDir: filepath.Join(tree, "build-lx106")}, "inside the MicroPython tree"},
+		{"no folders", Options{}, "must be set"},
+	}
+	os.WriteFile(filepath.Join(tree, "py", "mkenv.mk"), nil, 0o644)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Build(context.Background(), tc.o)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(tree, "build-lx106")); err == nil {
+		t.Errorf("Build wrote into the tree")
+	}
+}
+
+func TestQEMUArgs(t *testing.T) {
+	if _, err := QEMUArgs(filepath.Join("testdata", "rt_check.c")); err == nil {
+		t.Errorf("QEMUArgs accepted a file that is not ELF")
+	}
+}
