@@ -12,7 +12,8 @@
 // Exit status of QEMU: 0 after a script ran (or at the end of REPL input),
 // 1 after an uncaught exception, SystemExit's code, 2 when the file of
 // QEMUFileArgs cannot be opened, and 3 after a CPU exception (a line on
-// standard error names its cause and address).
+// standard error names its cause and address) or when a script given on
+// standard input reads standard input past its end.
 package lx106
 
 import (

@@ -100,6 +100,8 @@ func TestScript(t *testing.T) {
 		{"exit", "import sys\nsys.exit(7)\n", "", 7},
 		{"native", "@micropython.native\ndef f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\nprint(f(100))\n", "4950\n", 0},
 		{"arch", "import sys\nprint(sys.implementation._mpy >> 10 & 15)\n", "9\n", 0},
+		// The script is all of standard input: reading more is a failure.
+		{"stdin", "import sys\nprint('a')\nsys.stdin.read(1)\nprint('b')\n", "a\n", ExitFatal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

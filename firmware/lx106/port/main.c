@@ -11,8 +11,9 @@
 // - a REPL: input that starts with Ctrl-A, Ctrl-B, Ctrl-C or a carriage
 //   return (what pyboard.py sends first) gets MicroPython's friendly and raw
 //   REPLs; the end of input ends QEMU with status 0.
-// A CPU exception ends QEMU with status 3 and a line on standard error; a
-// file that cannot be opened, with status 2.
+// A CPU exception, or a script from standard input reading past its end,
+// ends QEMU with status 3 and a line on standard error; a file that cannot
+// be opened, with status 2.
 
 #include <stdint.h>
 #include <string.h>
@@ -125,9 +126,17 @@ static int console_peek(void) {
     return c;
 }
 
+static const mp_print_t stderr_print;
+
+// The end of input ends a REPL session normally; a script that reads past it
+// (the script itself came from standard input) ends as a failure, not a pass.
 int mp_hal_stdin_rx_chr(void) {
     int c = console_getc();
     if (c < 0) {
+        if (!repl_mode) {
+            mp_printf(&stderr_print, "FATAL: the script read standard input past its end\n");
+            mpyld_exit(EXIT_FATAL);
+        }
         mpyld_exit(0);
     }
     return c;
