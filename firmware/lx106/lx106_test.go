@@ -18,7 +18,16 @@ var (
 	buildOnce sync.Once
 	builtELF  string
 	buildErr  error
+	tempOut   string // removed after the tests
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tempOut != "" {
+		os.RemoveAll(tempOut)
+	}
+	os.Exit(code)
+}
 
 func firmware(t *testing.T) string {
 	t.Helper()
@@ -38,6 +47,7 @@ func firmware(t *testing.T) string {
 			if buildErr != nil {
 				return
 			}
+			tempOut = out
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		defer cancel()
