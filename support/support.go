@@ -64,6 +64,7 @@ var provides = map[string][]string{
 		"vsnprintf", "mp_hal_stdout_tx_str", "mp_hal_stdout_tx_strn", "mp_hal_stdout_tx_strn_cooked"},
 	"mpyld_qstr.c": {"mpyld_obj_new_qstr", "mpyld_obj_qstr_value", "qstr_data", "qstr_str", "qstr_len",
 		"qstr_from_str", "qstr_from_strn"},
+	"mpyld_stdio.c":  {"stdout", "stderr", "fputc", "fputs"},
 	"mpyld_string.c": {"strlen", "strcmp", "strncmp", "strcpy", "strchr", "memcmp"},
 }
 

@@ -1,5 +1,7 @@
 // mpyld support layer: built-in objects by name, and the exception
 // functions of py/runtime.h and py/obj.h that py/dynruntime.h lacks.
+#include <string.h>
+
 #include "mpyld_support.h"
 #include "py/runtime.h"
 

@@ -110,7 +110,8 @@ static mp_obj_t st_qstr(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(st_qstr_obj, st_qstr);
 
-// ticks and delays: a delay of 30 ms is at least 30 ms; run.py checks the
+// ticks and delays: a delay of 30 ms is 30 ms of ticks_ms (the unix port
+// counts whole milliseconds, so at least 29 ms of ticks_us); run.py checks the
 // values as time.ticks_* values.
 static mp_obj_t st_ticks(void) {
     mp_uint_t ms0 = mp_hal_ticks_ms();
@@ -122,36 +123,36 @@ static mp_obj_t st_ticks(void) {
     mp_hal_delay_us(2000);
     mp_uint_t us2 = mp_hal_ticks_us();
     mp_uint_t cpu1 = mp_hal_ticks_cpu();
-    printf("ticks %d %d %d\n", ms1 - ms0 >= 30 && ms1 - ms0 < 1000, us1 - us0 >= 30000, us2 - us1 >= 2000);
+    printf("ticks %d %d %d\n", ms1 - ms0 >= 30 && ms1 - ms0 < 1000, us1 - us0 >= 29000, us2 - us1 >= 2000);
     mp_obj_t items[4] = { mp_obj_new_int_from_uint(ms0), mp_obj_new_int_from_uint(ms1), mp_obj_new_int_from_uint(cpu0), mp_obj_new_int_from_uint(cpu1) };
     return mp_obj_new_tuple(4, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(st_ticks_obj, st_ticks);
 
-// Raises the exception that run.py asks for.
-static mp_obj_t st_raise(mp_obj_t which) {
-    switch (mp_obj_get_int(which)) {
-        case 0:
-            mp_raise_msg_varg(&mp_type_OSError, "bad %d %s %q", 5, "x", (qstr)MP_QSTR_len);
-        case 1:
-            mp_raise_type(&mp_type_KeyError);
-        case 2:
-            mp_raise_msg(&mp_type_AttributeError, "no attr");
-        case 3:
-            nlr_raise(mp_obj_new_exception_msg(&mp_type_ZeroDivisionError, "zero"));
-        case 4:
-            mp_raise_StopIteration(mp_obj_new_int(9));
-        case 5: {
-            mp_obj_t items[3] = { mp_obj_new_int(1), mp_obj_new_int(2), mp_obj_new_int(3) };
-            mp_obj_t *got;
-            mp_obj_get_array_fixed_n(mp_obj_new_tuple(3, items), 2, &got);
-            return mp_const_none;
-        }
-        case 6:
-            nlr_raise(mp_obj_new_exception_msg_varg(&mp_type_MemoryError, "%u bytes", 12u));
-        default:
-            mp_raise_msg(&mp_type_Exception, "plain");
+// Raises the exception that run.py asks for (an if chain: a switch needs
+// libgcc's case helpers on armv6m).
+static mp_obj_t st_raise(mp_obj_t which_in) {
+    int which = mp_obj_get_int(which_in);
+    if (which == 0) {
+        mp_raise_msg_varg(&mp_type_OSError, "bad %d %s %q", 5, "x", (qstr)MP_QSTR_len);
+    } else if (which == 1) {
+        mp_raise_type(&mp_type_KeyError);
+    } else if (which == 2) {
+        mp_raise_msg(&mp_type_AttributeError, "no attr");
+    } else if (which == 3) {
+        nlr_raise(mp_obj_new_exception_msg(&mp_type_ZeroDivisionError, "zero"));
+    } else if (which == 4) {
+        mp_raise_StopIteration(mp_obj_new_int(9));
+    } else if (which == 5) {
+        mp_obj_t items[3] = { mp_obj_new_int(1), mp_obj_new_int(2), mp_obj_new_int(3) };
+        mp_obj_t *got;
+        mp_obj_get_array_fixed_n(mp_obj_new_tuple(3, items), 2, &got);
+    } else if (which == 6) {
+        nlr_raise(mp_obj_new_exception_msg_varg(&mp_type_MemoryError, "%u bytes", 12u));
+    } else {
+        mp_raise_msg(&mp_type_Exception, "plain");
     }
+    return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(st_raise_obj, st_raise);
 
