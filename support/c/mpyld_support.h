@@ -29,9 +29,10 @@ qstr mpyld_obj_qstr_value(mp_obj_t o);
 // Built-in objects by name
 
 // The object called name in the builtins module (mp_type_ValueError is
-// mpyld_builtin(MP_QSTR_ValueError)), or for MP_QSTR_module and
-// MP_QSTR_NoneType the type of a module and of None. Raises AttributeError
-// where the firmware lacks it.
+// mpyld_builtin(MP_QSTR_ValueError)), or for the names module and NoneType
+// the type of a module and of None. Raises AttributeError where the
+// firmware lacks it. The macros below name static qstrs only: a module's
+// qstr scan does not read this header.
 mp_obj_t mpyld_builtin(qstr name);
 #define mpyld_type(name) ((mp_obj_type_t *)MP_OBJ_TO_PTR(mpyld_builtin(name)))
 
@@ -57,12 +58,9 @@ mp_obj_t mpyld_builtin(qstr name);
 #define mp_type_OverflowError (*mpyld_type(MP_QSTR_OverflowError))
 #define mp_type_StopIteration (*mpyld_type(MP_QSTR_StopIteration))
 #define mp_type_SystemExit (*mpyld_type(MP_QSTR_SystemExit))
-#define mp_type_UnicodeError (*mpyld_type(MP_QSTR_UnicodeError))
 #define mp_type_ZeroDivisionError (*mpyld_type(MP_QSTR_ZeroDivisionError))
-#define mp_type_float (*mpyld_type(MP_QSTR_float))
 #define mp_type_object (*mpyld_type(MP_QSTR_object))
 #define mp_type_set (*mpyld_type(MP_QSTR_set))
-#define mp_type_module (*mpyld_type(MP_QSTR_module))
 #endif
 
 /******************************************************************************/
