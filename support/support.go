@@ -50,6 +50,7 @@ func Files() []File {
 // tree's headers make a macro (an error-reporting level that turns
 // mp_raise_msg_varg into mp_raise_type, say) is left out by the C itself.
 var provides = map[string][]string{
+	"mpyld_arg.c": {"mp_arg_parse_all", "mp_arg_parse_all_kw_array"},
 	"mpyld_exc.c": {"mpyld_builtin", "mp_obj_new_exception_args", "mp_obj_new_exception_msg",
 		"mp_obj_new_exception_msg_vlist", "mp_obj_new_exception_msg_varg", "mp_raise_msg_varg",
 		"mp_raise_type", "mp_raise_StopIteration"},

@@ -79,7 +79,8 @@ func TestHint(t *testing.T) {
 	tests := []struct{ sym, want string }{
 		{"printf", ""},
 		{"mp_getiter", ""},
-		{"mp_arg_parse_all", "from MicroPython v1.23.0, .mpy 6.3"},
+		{"mp_arg_parse_all", ""},
+		{"mp_binary_get_size", "from MicroPython v1.23.0, .mpy 6.3"},
 		{"mp_load_method_maybe", "macro in MicroPython v1.23-v1.28, dev"},
 		{"mp_get_buffer", "macro in MicroPython v1.22, v1.23-v1.28, dev"},
 		{"mp_make_function_from_raw_code", "macro in MicroPython v1.20-v1.21, v1.22"},

@@ -28,3 +28,9 @@ try:
     st.iter(5)
 except TypeError:
     print("TypeError")
+print(st.args(1), st.args(1, 5), st.args(b="x", a=3), st.args(4, flag=1))
+for a, k in (((), {}), ((1, 2, 3), {}), ((1,), {"c": 1}), ((1,), {"a": 2})):
+    try:
+        st.args(*a, **k)
+    except TypeError as e:
+        print("TypeError", e)

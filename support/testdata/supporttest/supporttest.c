@@ -190,6 +190,36 @@ static mp_obj_t st_obj(mp_obj_t o, mp_obj_t f) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(st_obj_obj, st_obj);
 
+// Keyword arguments: st.args(a, b=2, *, flag=False) returns (a, b, flag),
+// parsed from the map and, again, from an array made of it.
+static mp_obj_t st_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    const mp_arg_t allowed[] = {
+        { MP_QSTR_a, MP_ARG_REQUIRED | MP_ARG_INT, {.u_int = 0} },
+        { MP_QSTR_b, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_flag, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+    };
+    mp_arg_val_t vals[3];
+    mp_arg_parse_all(n_args, pos_args, kw_args, 3, allowed, vals);
+    mp_obj_t arr[8];
+    size_t n_kw = 0;
+    for (size_t i = 0; i < n_args && i < 2; ++i) {
+        arr[i] = pos_args[i];
+    }
+    for (size_t i = 0; i < kw_args->alloc && n_args + 2 * n_kw < 8; ++i) {
+        if (mp_map_slot_is_filled(kw_args, i)) {
+            arr[n_args + 2 * n_kw] = kw_args->table[i].key;
+            arr[n_args + 2 * n_kw + 1] = kw_args->table[i].value;
+            ++n_kw;
+        }
+    }
+    mp_arg_val_t vals2[3];
+    mp_arg_parse_all_kw_array(n_args, n_kw, arr, 3, allowed, vals2);
+    mp_obj_t items[4] = { mp_obj_new_int(vals[0].u_int), vals[1].u_obj, mp_obj_new_bool(vals[2].u_bool),
+                          mp_obj_new_bool(vals2[0].u_int == vals[0].u_int && vals2[1].u_obj == vals[1].u_obj && vals2[2].u_bool == vals[2].u_bool) };
+    return mp_obj_new_tuple(4, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(st_args_obj, 0, st_args);
+
 mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
     MP_DYNRUNTIME_INIT_ENTRY
     mp_store_global(MP_QSTR_print, MP_OBJ_FROM_PTR(&st_print_obj));
@@ -201,5 +231,6 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     mp_store_global(MP_QSTR_raise_, MP_OBJ_FROM_PTR(&st_raise_obj));
     mp_store_global(MP_QSTR_iter, MP_OBJ_FROM_PTR(&st_iter_obj));
     mp_store_global(MP_QSTR_obj, MP_OBJ_FROM_PTR(&st_obj_obj));
+    mp_store_global(MP_QSTR_args, MP_OBJ_FROM_PTR(&st_args_obj));
     MP_DYNRUNTIME_INIT_EXIT
 }
