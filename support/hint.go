@@ -181,8 +181,13 @@ func profileSpan(names []string) string {
 // Hint says why symbol, which a module calls or names, is still undefined
 // after the support layer, and what to do: where mp_fun_table carries it
 // and from which MicroPython version, or that no version exports it. It
-// returns "" for a symbol the layer defines.
+// returns "" when it has nothing to add: for a symbol the layer defines, and
+// for the compiler's and C library's own names (__aeabi_uidiv, __udivsi3),
+// which the linker's message covers (libgcc, LINK_RUNTIME).
 func Hint(symbol string) string {
+	if strings.HasPrefix(symbol, "__") {
+		return ""
+	}
 	if i := sort.SearchStrings(Provides(), symbol); i < len(Provides()) && Provides()[i] == symbol {
 		return ""
 	}

@@ -79,6 +79,7 @@ func TestHint(t *testing.T) {
 	tests := []struct{ sym, want string }{
 		{"printf", ""},
 		{"mp_getiter", ""},
+		{"__aeabi_uidiv", ""},
 		{"mp_arg_parse_all", ""},
 		{"mp_binary_get_size", "from MicroPython v1.23.0, .mpy 6.3"},
 		{"mp_load_method_maybe", "macro in MicroPython v1.23-v1.28, dev"},
