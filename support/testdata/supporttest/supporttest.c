@@ -16,6 +16,7 @@ static mp_obj_t st_print(mp_obj_t size_in) {
     printf("str %s|%.3s|%6s|%-6s|\n", "hello", "abcdef", "ab", "ab");
     printf("char %c%c %%\n", 'o', 'k');
     printf("long %ld %lu\n", -123456L, 123456UL);
+    printf("c99 %i|%5i|%-4zu|%zd|%hd|%hhu|%td|%lx\n", -7, 42, (size_t)12, (ptrdiff_t)-3, (short)-5, (unsigned char)200, (ptrdiff_t)9, 0xabcdL);
     printf("%s\n", "via puts");
     printf("x");
     putchar('y');
