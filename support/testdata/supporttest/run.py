@@ -16,7 +16,7 @@ print("kept bad", st.check(p, 200))
 st.qstr()
 t = st.ticks()
 import time
-print("ticks", all(0 <= v < 2**30 for v in t), time.ticks_diff(t[1], t[0]) >= 30, time.ticks_diff(t[3], t[2]) >= 0)
+print("ticks", all(v >= 0 and time.ticks_add(v, 0) == v for v in t), time.ticks_diff(t[1], t[0]) >= 30, time.ticks_diff(t[3], t[2]) >= 0)
 for i, cls in enumerate((OSError, KeyError, AttributeError, ZeroDivisionError, StopIteration, ValueError, MemoryError, Exception)):
     try:
         st.raise_(i)
