@@ -1,4 +1,4 @@
-package support
+package support_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/mpyld/mpyld/builder"
 	"github.com/mpyld/mpyld/linker"
 	"github.com/mpyld/mpyld/mpy"
+	"github.com/mpyld/mpyld/support"
 )
 
 // testArches are the arches the layer is checked on.
@@ -24,7 +25,7 @@ var testArches = []string{"x64", "x86", "armv6m", "armv7m", "rv32imc", "xtensa"}
 // TestFiles checks that every source is listed with what it defines, and
 // that Files is sorted and holds the header and mphalport.h.
 func TestFiles(t *testing.T) {
-	files := Files()
+	files := support.Files()
 	names := map[string]bool{}
 	for i, f := range files {
 		if i > 0 && files[i-1].Name >= f.Name {
@@ -34,21 +35,24 @@ func TestFiles(t *testing.T) {
 			t.Errorf("%s is empty", f.Name)
 		}
 		names[f.Name] = true
-		if strings.HasSuffix(f.Name, ".c") && len(Defines(f.Name)) == 0 {
+		if strings.HasSuffix(f.Name, ".c") && len(support.Defines(f.Name)) == 0 {
 			t.Errorf("%s defines nothing in the provides table", f.Name)
 		}
 	}
-	for _, n := range []string{Header, "mphalport.h"} {
+	for _, n := range []string{support.Header, "mphalport.h"} {
 		if !names[n] {
 			t.Errorf("Files lacks %s", n)
 		}
 	}
-	for src := range provides {
-		if !names[src] {
-			t.Errorf("provides lists %s, which Files lacks", src)
-		}
+	var all []string
+	for _, f := range files {
+		all = append(all, support.Defines(f.Name)...)
 	}
-	p := Provides()
+	sort.Strings(all)
+	if got, want := strings.Join(all, " "), strings.Join(support.Provides(), " "); got != want {
+		t.Errorf("the files define %s\nProvides says %s", got, want)
+	}
+	p := support.Provides()
 	for i := 1; i < len(p); i++ {
 		if p[i-1] == p[i] {
 			t.Errorf("%s is provided twice", p[i])
@@ -63,7 +67,7 @@ func TestHeaderQstrs(t *testing.T) {
 	for _, s := range mpy.StaticQstrs {
 		static[s] = true
 	}
-	for _, f := range Files() {
+	for _, f := range support.Files() {
 		if !strings.HasSuffix(f.Name, ".h") {
 			continue
 		}
@@ -91,7 +95,7 @@ func TestHint(t *testing.T) {
 		{"vstr_add_str", "no MicroPython version (v1.20 to dev) exports it"},
 	}
 	for _, tc := range tests {
-		got := Hint(tc.sym)
+		got := support.Hint(tc.sym)
 		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
 			t.Errorf("Hint(%q) = %q, want it to say %q", tc.sym, got, tc.want)
 		}
@@ -128,11 +132,11 @@ func TestDynruntimeMacros(t *testing.T) {
 		inTree[name] = true
 	}
 	for name := range inTree {
-		if !contains(dynruntime[name], tgt.Name) {
-			t.Errorf("%s's py/dynruntime.h defines %s; the table says %v", tgt.Name, name, dynruntime[name])
+		if !contains(support.DynruntimeTable[name], tgt.Name) {
+			t.Errorf("%s's py/dynruntime.h defines %s; the table says %v", tgt.Name, name, support.DynruntimeTable[name])
 		}
 	}
-	for name, profiles := range dynruntime {
+	for name, profiles := range support.DynruntimeTable {
 		if contains(profiles, tgt.Name) && !inTree[name] {
 			t.Errorf("the table says %s's py/dynruntime.h defines %s; it does not", tgt.Name, name)
 		}
@@ -153,7 +157,7 @@ func contains(list []string, s string) bool {
 func buildTestModule(t *testing.T, dir string, arches []string) (string, []builder.Result) {
 	work := t.TempDir()
 	srcs := []string{"supporttest.c"}
-	for _, f := range Files() {
+	for _, f := range support.Files() {
 		if err := os.WriteFile(filepath.Join(work, f.Name), f.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +225,7 @@ func TestCompileAndLink(t *testing.T) {
 			defined := globalSymbols(t, filepath.Join(work, o))
 			for _, s := range defined {
 				seen[s] = true
-				if !contains(Defines(src), s) {
+				if !contains(support.Defines(src), s) {
 					t.Errorf("%s %s defines %s, which Provides lacks", r.Arch, o, s)
 				}
 			}
@@ -229,7 +233,8 @@ func TestCompileAndLink(t *testing.T) {
 				continue // only for picolibc
 			}
 			guarded := ifndefs(t, src)
-			for _, s := range Defines(src) {
+			guarded["mpyld_obj_is_float"] = true // only where the module has floats
+			for _, s := range support.Defines(src) {
 				if !contains(defined, s) && !guarded[s] {
 					t.Errorf("%s %s does not define %s", r.Arch, o, s)
 				}
@@ -268,9 +273,11 @@ func globalSymbols(t *testing.T, path string) []string {
 // ifndefs lists the names a source defines only where the headers have
 // no macro of that name (#ifndef name): the error-reporting level decides.
 func ifndefs(t *testing.T, src string) map[string]bool {
-	data, err := csrc.ReadFile("c/" + src)
-	if err != nil {
-		t.Fatal(err)
+	var data []byte
+	for _, f := range support.Files() {
+		if f.Name == src {
+			data = f.Data
+		}
 	}
 	out := map[string]bool{}
 	for _, m := range regexp.MustCompile(`(?m)^#ifndef (\w+)$`).FindAllSubmatch(data, -1) {

@@ -50,3 +50,19 @@ void mp_hal_delay_ms(mp_uint_t ms) {
 void mp_hal_delay_us(mp_uint_t us) {
     mpyld_time_sleep(MP_QSTR_sleep_us, us);
 }
+
+// A native module has no port pins: py/mphal.h then takes pins for
+// objects (virtual pins), which these read and write through their
+// value method, as machine.Pin has.
+int mp_virtual_pin_read(mp_obj_t pin) {
+    mp_obj_t dest[2];
+    mp_load_method(pin, MP_QSTR_value, dest);
+    return mp_obj_get_int(mp_fun_table.call_method_n_kw(0, 0, dest));
+}
+
+void mp_virtual_pin_write(mp_obj_t pin, int value) {
+    mp_obj_t dest[3];
+    mp_load_method(pin, MP_QSTR_value, dest);
+    dest[2] = MP_OBJ_NEW_SMALL_INT(value);
+    mp_fun_table.call_method_n_kw(1, 0, dest);
+}

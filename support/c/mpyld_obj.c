@@ -57,3 +57,42 @@ bool mp_sched_schedule(mp_obj_t function, mp_obj_t arg) {
     mp_call_function_n_kw(mp_load_attr(micropython, MP_QSTR_schedule), 2, 0, args);
     return true;
 }
+
+mp_obj_t mp_obj_new_bytearray(size_t n, const void *items) {
+    mp_obj_t bytes = mp_obj_new_bytes(items, n);
+    // bytearray by name: py/dynruntime.h names mp_type_bytearray from v1.23.
+    return mp_call_function_n_kw(mpyld_builtin(MP_QSTR_bytearray), 1, 0, &bytes);
+}
+
+mp_obj_t mp_obj_new_int_from_ull(unsigned long long val) {
+    // From 32-bit halves: (hi << 32) | lo, made by the runtime's int.
+    mp_obj_t hi = mp_obj_new_int_from_uint((mp_uint_t)(val >> 32));
+    mp_obj_t lo = mp_obj_new_int_from_uint((mp_uint_t)(val & 0xffffffff));
+    return mp_binary_op(MP_BINARY_OP_OR, mp_binary_op(MP_BINARY_OP_LSHIFT, hi, MP_OBJ_NEW_SMALL_INT(32)), lo);
+}
+
+mp_obj_t mp_obj_new_int_from_ll(long long val) {
+    if (val >= 0) {
+        return mp_obj_new_int_from_ull((unsigned long long)val);
+    }
+    // -(-val), with -val taken as unsigned so that the most negative value
+    // does not overflow.
+    return mp_unary_op(MP_UNARY_OP_NEGATIVE, mp_obj_new_int_from_ull(0 - (unsigned long long)val));
+}
+
+bool mp_obj_is_callable(mp_obj_t o_in) {
+    mp_obj_t builtins = mp_import_name(MP_QSTR_builtins, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+    return mp_obj_is_true(mp_call_function_n_kw(mp_load_attr(builtins, MP_QSTR_callable), 1, 0, &o_in));
+}
+
+qstr mp_obj_str_get_qstr(mp_obj_t self_in) {
+    size_t len;
+    const char *s = mp_obj_str_get_data(self_in, &len);
+    return qstr_from_strn(s, len);
+}
+
+#if MICROPY_PY_BUILTINS_FLOAT
+bool mpyld_obj_is_float(mp_const_obj_t o) {
+    return mp_obj_is_obj(o) && mp_obj_get_type((mp_obj_t)o) == mpyld_type(MP_QSTR_float);
+}
+#endif

@@ -64,6 +64,16 @@ mp_obj_t mpyld_builtin(qstr name);
 #endif
 
 /******************************************************************************/
+// Objects
+
+// obj.h's mp_obj_is_float names mp_type_float, which mp_fun_table lacks.
+#if MICROPY_PY_BUILTINS_FLOAT && defined(mp_obj_is_float)
+bool mpyld_obj_is_float(mp_const_obj_t o);
+#undef mp_obj_is_float
+#define mp_obj_is_float(o) (mpyld_obj_is_float(o))
+#endif
+
+/******************************************************************************/
 // Memory
 
 // Tracks a GC block in a table that the GC reaches (sys.modules), so that a

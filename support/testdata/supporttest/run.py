@@ -34,3 +34,18 @@ for a, k in (((), {}), ((1, 2, 3), {}), ((1,), {"c": 1}), ((1,), {"a": 2})):
         st.args(*a, **k)
     except TypeError as e:
         print("TypeError", e)
+
+
+class Pin:
+    def __init__(self):
+        self.v = 0
+
+    def value(self, *v):
+        if v:
+            print("pin <-", v[0])
+            self.v = v[0] + 6
+        return self.v
+
+
+m = st.more(Pin(), print)
+print(m[:7], m[7] in (None, True), m[8])

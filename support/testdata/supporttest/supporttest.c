@@ -221,6 +221,33 @@ static mp_obj_t st_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_ar
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(st_args_obj, 0, st_args);
 
+// More objects: st.more(pin, f) returns what firmware modules build with
+// mp_obj_new_bytearray, the 64-bit ints, mp_obj_is_callable,
+// mp_obj_str_get_qstr, mp_obj_is_float (None without floats) and a
+// virtual pin written and read.
+static mp_obj_t st_more(mp_obj_t pin, mp_obj_t f) {
+    mp_hal_pin_write(pin, 1);
+    int level = mp_hal_pin_read(pin);
+    qstr q = mp_obj_str_get_qstr(mp_obj_new_str("dyn_q_name", 10));
+    mp_obj_t is_float = mp_const_none;
+    #if MICROPY_PY_BUILTINS_FLOAT
+    is_float = mp_obj_new_bool(mp_obj_is_float(mp_obj_new_float(1.5)) && !mp_obj_is_float(mp_obj_new_int(1)));
+    #endif
+    mp_obj_t items[9] = {
+        mp_obj_new_bytearray(3, "abc"),
+        mp_obj_new_int_from_ll(-9223372036854775807LL - 1),
+        mp_obj_new_int_from_ull(18446744073709551615ULL),
+        mp_obj_new_int_from_ll(-5),
+        mp_obj_new_bool(mp_obj_is_callable(f) && !mp_obj_is_callable(mp_obj_new_int(1))),
+        mp_obj_new_str(qstr_str(q), qstr_len(q)),
+        mp_obj_new_bool(MP_OBJ_QSTR_VALUE(mpyld_obj_new_qstr(q)) == q),
+        is_float,
+        mp_obj_new_int(level),
+    };
+    return mp_obj_new_tuple(9, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(st_more_obj, st_more);
+
 mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
     MP_DYNRUNTIME_INIT_ENTRY
     mp_store_global(MP_QSTR_print, MP_OBJ_FROM_PTR(&st_print_obj));
@@ -233,5 +260,6 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     mp_store_global(MP_QSTR_iter, MP_OBJ_FROM_PTR(&st_iter_obj));
     mp_store_global(MP_QSTR_obj, MP_OBJ_FROM_PTR(&st_obj_obj));
     mp_store_global(MP_QSTR_args, MP_OBJ_FROM_PTR(&st_args_obj));
+    mp_store_global(MP_QSTR_more, MP_OBJ_FROM_PTR(&st_more_obj));
     MP_DYNRUNTIME_INIT_EXIT
 }
