@@ -152,9 +152,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// layerOnly is a module of the layer alone, linked without the compiler's
+// runtime library: every object of the layer is linked (no gc-sections),
+// so any call the layer makes to a division or shift helper is refused.
+const layerOnly = `#include "mpyld_support.h"
+
+mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
+    MP_DYNRUNTIME_INIT_ENTRY
+    MP_DYNRUNTIME_INIT_EXIT
+}
+`
+
 // buildTestModule writes the layer and the test module into a folder and
-// builds it for arches against the tree dir.
-func buildTestModule(t *testing.T, dir string, arches []string) (string, []builder.Result) {
+// builds it for arches against the tree dir; with layer, the module is
+// layerOnly.
+func buildTestModule(t *testing.T, dir string, arches []string, layer bool) (string, []builder.Result) {
 	work := t.TempDir()
 	srcs := []string{"supporttest.c"}
 	for _, f := range support.Files() {
@@ -174,11 +186,17 @@ func buildTestModule(t *testing.T, dir string, arches []string) (string, []build
 			t.Fatal(err)
 		}
 	}
-	yes := true
+	// LINK_RUNTIME for the test module's own helpers (armv6m's switch
+	// tables, division), not for the layer alone.
+	runtime := !layer
+	if layer {
+		if err := os.WriteFile(filepath.Join(work, "supporttest.c"), []byte(layerOnly), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	res, err := builder.Build(context.Background(), builder.Options{
 		Dir: work, Name: "supporttest", Sources: srcs, MPYDirs: []string{dir}, Arches: arches,
-		// LINK_RUNTIME for the test module's own switch helpers on armv6m.
-		LinkRuntime: &yes, Jobs: 2,
+		LinkRuntime: &runtime, Jobs: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -188,8 +206,8 @@ func buildTestModule(t *testing.T, dir string, arches []string) (string, []build
 
 // TestCompileAndLink compiles the layer against MPY_DIR for every test
 // arch with a compiler (and that the tree's MicroPython loads), links it
-// with the test module (a link with an undefined symbol fails), and checks
-// that each object defines what Provides says.
+// alone without libgcc and with the test module (a link with an undefined
+// symbol fails), and checks that each object defines what Provides says.
 func TestCompileAndLink(t *testing.T) {
 	dir, tgt := mpyDir(t)
 	var arches []string
@@ -204,7 +222,14 @@ func TestCompileAndLink(t *testing.T) {
 		}
 		arches = append(arches, name)
 	}
-	work, res := buildTestModule(t, dir, arches)
+	if _, res := buildTestModule(t, dir, arches, true); true {
+		for _, r := range res {
+			if r.Err != nil || r.Error != "" {
+				t.Errorf("the layer alone, %s, against %s, without libgcc: %v %s", r.Arch, tgt, r.Err, r.Error)
+			}
+		}
+	}
+	work, res := buildTestModule(t, dir, arches, false)
 	seen := map[string]bool{}
 	built := 0
 	for _, r := range res {
@@ -303,7 +328,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("%s reports arch %q", mp, out)
 	}
 	arch := mpy.Arch(n).String()
-	work, res := buildTestModule(t, dir, []string{arch})
+	work, res := buildTestModule(t, dir, []string{arch}, false)
 	if len(res) != 1 || res[0].Err != nil || res[0].Skipped != "" {
 		t.Fatalf("building for %s: %+v", arch, res)
 	}

@@ -6,6 +6,7 @@
 #include "py/mphal.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 // printf and friends, with the formats that C and mp_printf share; size is
@@ -15,7 +16,10 @@ static mp_obj_t st_print(mp_obj_t size_in) {
     printf("int %d|%5d|%-5d|%05d|%x|%X|%u\n", -42, 42, 42, 42, 255, 255, 7u);
     printf("str %s|%.3s|%6s|%-6s|\n", "hello", "abcdef", "ab", "ab");
     printf("char %c%c %%\n", 'o', 'k');
+    printf("star %*d|%-*d|%.*s|%+d|% d|%lu%%\n", 4, 7, 3, 8, 2, "xyz", 5, 6, (unsigned long)9);
     printf("long %ld %lu\n", -123456L, 123456UL);
+    printf("more %o|%#x|%#o|%lld|%llu|%jd|%5.3d|%-6.2x|%+.0d|%.0d|%#X|%x\n", 8u, 255u, 8u, -9000000000LL, 18446744073709551615ULL, (intmax_t)-1, 7, 10u, 0, 0, 0xbeefu, 0u);
+    printf("pad [%8.3s] [%-4c] [%4c] [%-+5d] [% 05d] [%05u]\n", "abcdef", 'a', 'b', 3, 42, 7u);
     printf("c99 %i|%5i|%-4zu|%zd|%hd|%hhu|%td|%lx\n", -7, 42, (size_t)12, (ptrdiff_t)-3, (short)-5, (unsigned char)200, (ptrdiff_t)9, 0xabcdL);
     printf("%s\n", "via puts");
     printf("x");
@@ -248,6 +252,18 @@ static mp_obj_t st_more(mp_obj_t pin, mp_obj_t f) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(st_more_obj, st_more);
 
+// Floating point through snprintf, or None where the module has no floats.
+static mp_obj_t st_float(void) {
+    #if MICROPY_PY_BUILTINS_FLOAT
+    char buf[64];
+    int n = snprintf(buf, sizeof(buf), "%.2f|%6.1f|%-7.3f|%e|%+.1f", 3.14159, 2.5, 1.0, 1000.0, 0.26);
+    return mp_obj_new_str(buf, n);
+    #else
+    return mp_const_none;
+    #endif
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(st_float_obj, st_float);
+
 mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
     MP_DYNRUNTIME_INIT_ENTRY
     mp_store_global(MP_QSTR_print, MP_OBJ_FROM_PTR(&st_print_obj));
@@ -261,5 +277,6 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     mp_store_global(MP_QSTR_obj, MP_OBJ_FROM_PTR(&st_obj_obj));
     mp_store_global(MP_QSTR_args, MP_OBJ_FROM_PTR(&st_args_obj));
     mp_store_global(MP_QSTR_more, MP_OBJ_FROM_PTR(&st_more_obj));
+    mp_store_global(MP_QSTR_float_, MP_OBJ_FROM_PTR(&st_float_obj));
     MP_DYNRUNTIME_INIT_EXIT
 }
