@@ -50,4 +50,4 @@ class Pin:
 m = st.more(Pin(), print)
 print(m[:7], m[7] in (None, True), m[8])
 f = st.float_()
-print("float", f is None or f == "3.14|   2.5|1.000  |1.000000e+03|+0.3", f)
+print("float", f is None or f == "3.14|   2.5|1.000  |1.000000e+03|+0.3")
