@@ -1,6 +1,17 @@
 // Package support holds mpyld's support layer: C that is compiled with a
 // module written for firmware, defining the runtime functions such modules
 // call that a native module cannot reach through mp_fun_table.
+//
+// Besides the firmware's names (printf, malloc, qstr_str, mp_getiter,
+// mp_hal_ticks_ms, ...), the layer's header declares what generated code
+// may call: mpyld_builtin(qstr) and mpyld_type(qstr), the object or type
+// of that name in builtins (also module and NoneType), looked up when
+// called and not shadowed by the caller's globals, for runtime objects
+// that mp_fun_table lacks (mp_type_OSError is mpyld_type(MP_QSTR_OSError));
+// mpyld_obj_new_qstr and MP_OBJ_QSTR_VALUE, qstr objects in the runtime's
+// own encoding; mpyld_heap_keep and mpyld_heap_release, the table that
+// keeps malloc's blocks alive. With -DMPYLD_SUPPORT_TYPE_MACROS=1 code may
+// name the built-in types py/dynruntime.h does not define.
 package support
 
 import (
