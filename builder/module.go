@@ -41,6 +41,8 @@ type module struct {
 	cc            string        // the Makefile's CC, when it names a compiler of its own
 	clangRT       bool          // with Clang, link its builtins library (LINK_CLANG_CLANGRT)
 	clangLibc     bool          // with Clang, link its libc.a (LINK_CLANG_LIBC)
+	// usermod is set for a module in MicroPython's core/user C module style.
+	usermod *usermodState
 }
 
 // settings are the inputs given by flags over the project file, before the
@@ -106,6 +108,12 @@ func (b *builder) resolve(ctx context.Context, a *linker.Arch, tree string) (*mo
 	}
 	if mf := findMakefile(b.opt.Dir); mf != "" {
 		return b.resolveMakefile(ctx, a, mf, s)
+	}
+	if m, ok, err := b.detectUsermod(ctx, s); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return b.finishUsermod(a, m, s)
 	}
 	if len(s.vars) > 0 {
 		return nil, fmt.Errorf("%s: variables are for a Makefile, and %s has none", sortedVars(s.vars)[0], b.opt.Dir)

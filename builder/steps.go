@@ -18,6 +18,7 @@ import (
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/linker"
 	"github.com/mpyld/mpyld/mpy"
+	"github.com/mpyld/mpyld/usermod"
 )
 
 // archBuild is the state of one arch's build, filled in step by step.
@@ -38,6 +39,7 @@ type archBuild struct {
 	objs   []string // compiled objects, then the .o sources
 	pyMPY  []string // compiled .py sources
 	linked *linker.Result
+	slots  *linker.Slots // the slot table of a core/user C module
 	res    Result
 }
 
@@ -188,9 +190,19 @@ func (j *archBuild) writeConfigHeader() error {
 		}
 		texts = append(texts, data)
 	}
+	if j.mod.usermod != nil {
+		texts = append(texts, usermod.ExtraSources()...)
+	}
 	j.qstrs = linker.ScanQstrs(j.mod.target, texts...)
 	h := j.out.configH(j.mod)
-	if err := writeIfChanged(filepath.Join(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
+	header := linker.ConfigHeader(j.mod.target, j.qstrs)
+	if j.mod.usermod != nil {
+		var err error
+		if header, err = j.usermodConfigHeader(header, texts); err != nil {
+			return err
+		}
+	}
+	if err := writeIfChanged(filepath.Join(j.dir, h), header); err != nil {
 		return err
 	}
 	j.logf("%s: GEN %s", j.arch.Name, h)
@@ -208,6 +220,9 @@ func (j *archBuild) compileFlags() []string {
 	f := append([]string(nil), m.cflagsPre...)
 	f = append(f, dynruntimeCFlags(m.target, j.arch, m.mpyDir, j.out.configH(m), j.tc.specs, m.float, append(j.sizeCFlags(), m.cflagsExtra...))...)
 	f = append(f, m.cflagsPost...)
+	if m.usermod != nil {
+		f = append(f, j.usermodFlags()...)
+	}
 	own := j.tc.flags
 	for _, w := range f {
 		if strings.HasPrefix(w, "--target=") || w == "-target" {
@@ -245,6 +260,12 @@ func (j *archBuild) compile(ctx context.Context) error {
 		j.count(fresh[i])
 	}
 	j.objs = append(objs, j.srcs.objs...)
+	if j.mod.usermod != nil {
+		var err error
+		if j.slots, err = j.usermodCompile(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -330,7 +351,7 @@ func (j *archBuild) link(ctx context.Context) error {
 	// Inputs are named from here, not read through Config.ReadFile, so that
 	// the linker maps archives instead of reading them whole.
 	cfg := &linker.Config{Arch: j.arch, Target: m.target, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m),
-		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(), NoData: j.opt.NoData || j.proj.NoData}
+		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(), NoData: j.opt.NoData || j.proj.NoData, Slots: j.slots}
 	for _, o := range j.objs {
 		cfg.Objects = append(cfg.Objects, inDir(j.dir, o))
 	}

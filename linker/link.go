@@ -40,6 +40,9 @@ type Config struct {
 	Verbose int
 	// GCSections drops the sections mpy_init does not reach (--gc-sections).
 	GCSections bool
+	// Slots, for a module in MicroPython's core/user C module style, asks
+	// for the table of slots its generated mpy_init fills (slots.go).
+	Slots *Slots
 }
 
 // Result is a linked module.
@@ -92,6 +95,8 @@ type linker struct {
 	startup  *section
 
 	entryLen int // bytes of the entry jump at text offset 0
+
+	slots []slot // filled by mpy_init (slots.go)
 
 	text    []byte
 	rodata  []byte
@@ -184,6 +189,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	if cfg.GCSections {
 		l.gcSections()
 	}
+	l.prepareSlots()
 	l.placeData()
 	if l.arch.ISA == ISAXtensa {
 		l.buildXtensaGOT()
@@ -201,6 +207,7 @@ func Link(cfg *Config) (res *Result, err error) {
 		return nil, err
 	}
 	l.relocate()
+	l.fillSlots()
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,242 @@
+// This file implements building a module written in MicroPython's core/user
+// C module style (MP_REGISTER_MODULE, no mpy_init): its sources come from
+// the flags, mpyld.toml or micropython.mk (read by GNU make with USERMOD_DIR
+// set, as the firmware's build reads it); package usermod translates it.
+
+package builder
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/usermod"
+)
+
+// usermodMK is the makefile fragment of a user C module.
+const usermodMK = "micropython.mk"
+
+// usermodVars are the variables of micropython.mk mpyld reads.
+var usermodVars = []string{"SRC_USERMOD", "SRC_USERMOD_C", "SRC_USERMOD_LIB_C", "CFLAGS_USERMOD"}
+
+// usermodState is what a build in this style carries besides the module.
+type usermodState struct {
+	names []string // registered modules
+	style string   // where the sources came from, for -v
+}
+
+// detectUsermod says whether the folder holds a module in this style: its
+// sources (given, or those of micropython.mk) register a module and none
+// defines mpy_init.
+func (b *builder) detectUsermod(ctx context.Context, s settings) (*module, bool, error) {
+	dir := b.opt.Dir
+	var sources []string
+	var cflags []string
+	style := ""
+	switch {
+	case len(s.sources) > 0:
+		sources, style = s.sources, "sources given"
+	case fileExists(filepath.Join(dir, usermodMK)):
+		mk, err := b.readUsermodMK(ctx)
+		if err != nil {
+			return nil, true, err
+		}
+		style = usermodMK
+		for _, v := range []string{"SRC_USERMOD", "SRC_USERMOD_C", "SRC_USERMOD_LIB_C"} {
+			for _, f := range strings.Fields(mk.get(v)) {
+				sources = append(sources, relTo(dir, f))
+			}
+		}
+		if cflags, err = shellSplit(mk.get("CFLAGS_USERMOD")); err != nil {
+			return nil, true, fmt.Errorf("%s: CFLAGS_USERMOD: %v", filepath.Join(dir, usermodMK), err)
+		}
+		if len(sources) == 0 {
+			return nil, true, fmt.Errorf("%s sets no SRC_USERMOD_C (sources)", filepath.Join(dir, usermodMK))
+		}
+	default:
+		return nil, false, nil
+	}
+	var texts [][]byte
+	for _, src := range sources {
+		if !strings.EqualFold(filepath.Ext(src), ".c") {
+			continue
+		}
+		data, err := os.ReadFile(inDir(dir, src))
+		if err != nil {
+			if style == "sources given" {
+				return nil, false, nil // the ordinary build reports it
+			}
+			return nil, true, err
+		}
+		texts = append(texts, data)
+	}
+	names, hasInit := usermod.Registered(texts...)
+	if len(names) == 0 || hasInit {
+		if style == usermodMK {
+			return nil, true, fmt.Errorf("%s: its sources register no module with MP_REGISTER_MODULE (or define mpy_init): give a natmod Makefile, or sources and a name", filepath.Join(dir, usermodMK))
+		}
+		return nil, false, nil
+	}
+	m := &module{name: s.name, sources: sources, mpyDir: s.mpyDir, build: "build", cflagsPost: cflags,
+		archFlags: s.archFlags, externs: s.externs, libs: s.libs, clangRT: true,
+		usermod: &usermodState{names: names, style: style}}
+	if m.name == "" {
+		if len(names) > 1 {
+			return nil, true, fmt.Errorf("the sources register %d modules (%s): give --name to build one", len(names), strings.Join(names, ", "))
+		}
+		m.name = names[0]
+	} else if !slices.Contains(names, m.name) {
+		return nil, true, fmt.Errorf("module %q: the sources register %s", m.name, strings.Join(names, ", "))
+	}
+	return m, true, nil
+}
+
+// relTo makes an absolute path inside dir relative to it.
+func relTo(dir, p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(abs, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+// readUsermodMK reads micropython.mk with GNU make, USERMOD_DIR set to the
+// module folder, as the firmware's build includes it.
+func (b *builder) readUsermodMK(ctx context.Context) (*makeVars, error) {
+	abs, err := filepath.Abs(b.opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "mpyld-usermod-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	wrapper := filepath.Join(tmp, "Makefile")
+	text := fmt.Sprintf("USERMOD_DIR := %s\ninclude %s\n", abs, filepath.Join(abs, usermodMK))
+	if err := os.WriteFile(wrapper, []byte(text), 0o644); err != nil {
+		return nil, err
+	}
+	mk, err := b.readMakefile(ctx, "", wrapper, "", nil, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(b.opt.Dir, usermodMK), strings.TrimPrefix(err.Error(), wrapper+": "))
+	}
+	return mk, nil
+}
+
+// finishUsermod completes a module in this style as resolveProject does.
+func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module, error) {
+	if m.mpyDir == "" {
+		m.mpyDir = b.opt.Getenv("MPY_DIR")
+	}
+	if m.mpyDir == "" {
+		return nil, fmt.Errorf("module %q is written as a core/user C module: it needs a MicroPython tree for its headers: give --mpy-dir or set MPY_DIR", m.name)
+	}
+	var err error
+	if m.target, err = b.targetFor(m.mpyDir); err != nil {
+		return nil, err
+	}
+	if m.target.Dynruntime().BuildPerArch {
+		m.build = "build-" + a.Name
+	}
+	m.float = m.target.Float(a)
+	if s.float != "" {
+		m.float = s.float
+	}
+	if s.linkRuntime != nil {
+		m.linkRuntime = *s.linkRuntime
+	}
+	if m.cflagsExtra, err = shellSplit(s.cflags); err != nil {
+		return nil, fmt.Errorf("cflags: %v", err)
+	}
+	m.mpyCrossFlags = map[string][]string{}
+	return m, checkFloat(m.float)
+}
+
+// usermodConfigHeader writes the config header of this style and the
+// prelude every source includes.
+func (j *archBuild) usermodConfigHeader(base []byte, texts [][]byte) ([]byte, error) {
+	if err := writeIfChanged(filepath.Join(j.dir, j.out.buildDir, usermod.PreludeName), usermod.Prelude()); err != nil {
+		return nil, err
+	}
+	return usermod.ConfigHeader(base, append(texts, usermod.ExtraSources()...)...), nil
+}
+
+// usermodFlags are the flags this style adds after the module's own.
+func (j *archBuild) usermodFlags() []string {
+	return []string{"-include", filepath.ToSlash(filepath.Join(j.out.buildDir, usermod.PreludeName))}
+}
+
+// usermodCompile compiles every C source a second time with the other
+// placeholder set, compares, then writes and compiles the generated
+// mpy_init for the module, and returns the slot table the linker fills.
+func (j *archBuild) usermodCompile(ctx context.Context) (*linker.Slots, error) {
+	header, err := os.ReadFile(filepath.Join(j.dir, j.out.configH(j.mod)))
+	if err != nil {
+		return nil, err
+	}
+	qsyms, native := usermod.Qstrs(header)
+	objects := usermod.Objects()
+	slots := &linker.Slots{Table: usermod.TableSymbol, Qstrs: qsyms, Objects: objects}
+	nslots := 0
+	var used []string
+	registered := map[string]bool{}
+	for i, src := range j.srcs.c {
+		objA := j.objs[i]
+		objB := strings.TrimSuffix(objA, ".o") + ".qx.o"
+		args := append(append([]string(nil), j.cflags...), "-D"+usermod.QX+"=0xffff", "-o", objB, "-c", src)
+		if _, err := j.cached(ctx, cacheStep{dir: j.dir, out: objB, prog: j.tc.cc, args: args, depFile: objB + ".d",
+			key: j.mod.vars, label: "CC " + src + " (placeholders)"}); err != nil {
+			return nil, err
+		}
+		a, err := os.ReadFile(filepath.Join(j.dir, objA))
+		if err != nil {
+			return nil, err
+		}
+		b, err := os.ReadFile(filepath.Join(j.dir, objB))
+		if err != nil {
+			return nil, err
+		}
+		an, err := usermod.Analyze(inDir(j.dir, objA), a, b, qsyms, objects, native)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
+		slots.Fields = append(slots.Fields, an.Fields...)
+		nslots += an.Slots
+		for _, o := range an.Objects {
+			if !slices.Contains(used, o) {
+				used = append(used, o)
+			}
+		}
+		for _, m := range an.Modules {
+			registered[m] = true
+		}
+		j.logf("%s: %s: %d bare qstrs in data, %d slots in all, runtime objects %v", j.arch.Name, src, len(an.Fields), an.Slots, an.Objects)
+	}
+	if !registered[j.mod.name] {
+		return nil, fmt.Errorf("module %q: no source registers it once compiled (MP_REGISTER_MODULE inside a disabled #if?)", j.mod.name)
+	}
+	initSrc := filepath.ToSlash(filepath.Join(j.out.buildDir, "mpyld_init_"+j.mod.name+".c"))
+	if err := writeIfChanged(filepath.Join(j.dir, initSrc), usermod.InitSource(j.mod.name, nslots, used)); err != nil {
+		return nil, err
+	}
+	initObj := strings.TrimSuffix(initSrc, ".c") + ".o"
+	fresh, err := j.compileOne(ctx, initSrc, initObj)
+	if err != nil {
+		return nil, fmt.Errorf("generated %s: %w", initSrc, err)
+	}
+	j.count(fresh)
+	j.objs = append(j.objs, initObj)
+	j.logf("%s: %s module %s (from %s): %d slots filled by the generated mpy_init", j.arch.Name, "core/user C", j.mod.name, j.mod.usermod.style, nslots)
+	return slots, nil
+}

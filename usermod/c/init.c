@@ -1,0 +1,65 @@
+// Written by mpyld build: the mpy_init of a module written in MicroPython's
+// core/user C module style. It fills the slots of the module's constant data
+// that only exist at load time (the table is written by mpyld's linker),
+// makes the module's globals table the module's globals and calls __init__
+// if the table has one, as the firmware's import does.
+//
+// Before this text mpyld defines MPYLD_MODULE (the registration pointer of
+// the module) and MPYLD_TABLE_WORDS (the table's size), and replaces the
+// line MPYLD_OBJECT_CASES with a case for each runtime object the data
+// points to.
+
+int32_t mpyld_slot_table[MPYLD_TABLE_WORDS] = {1};
+
+extern const mp_obj_module_t *const MPYLD_MODULE;
+
+static const void *mpyld_object(uint32_t index, mp_obj_fun_bc_t *self) {
+    switch (index) {
+MPYLD_OBJECT_CASES
+    }
+    return NULL;
+}
+
+mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
+    MP_DYNRUNTIME_INIT_ENTRY
+
+    for (const int32_t *e = mpyld_slot_table; e[1] != 0; e += 2) {
+        char *slot = (char *)mpyld_slot_table + e[0];
+        uint32_t kind = (uint32_t)e[1] >> 24;
+        uint32_t value = (uint32_t)e[1] & 0xffffff;
+        qstr q = (value & 0x800000) ? (value & 0x7fffff) : mp_native_qstr_table[value];
+        switch (kind) {
+            case 1:
+                *(mp_obj_t *)slot = MP_OBJ_NEW_QSTR(q);
+                break;
+            case 2:
+                *(uint16_t *)slot = q;
+                break;
+            case 3:
+                *(size_t *)slot = q;
+                break;
+            case 4:
+                *(const void **)slot = mpyld_object(value, self);
+                break;
+        }
+    }
+
+    const mp_obj_module_t *module = MPYLD_MODULE;
+    mp_map_t *map = &module->globals->map;
+    mp_obj_t init = MP_OBJ_NULL;
+    mp_obj_t init_name = MP_OBJ_NEW_QSTR(MP_QSTR___init__);
+    for (size_t i = 0; i < map->alloc; i++) {
+        if (!mp_map_slot_is_filled(map, i)) {
+            continue;
+        }
+        if (map->table[i].key == init_name) {
+            init = map->table[i].value;
+        }
+        mp_obj_dict_store(MP_OBJ_FROM_PTR(self->context->module.globals), map->table[i].key, map->table[i].value);
+    }
+    if (init != MP_OBJ_NULL) {
+        mp_call_function_n_kw(init, 0, 0, NULL);
+    }
+
+    MP_DYNRUNTIME_INIT_EXIT
+}

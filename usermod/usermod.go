@@ -1,0 +1,223 @@
+// Package usermod turns a module written in MicroPython's core/user C module
+// style (MP_REGISTER_MODULE, constant globals tables, constant types) into
+// what a native module needs, outside the user's source: a forced include,
+// a config header, a generated mpy_init, and the list of load-time slots
+// that mpyld's linker writes into a table.
+package usermod
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/mpyld/mpyld/linker"
+)
+
+//go:embed c/prelude.h
+var prelude []byte
+
+//go:embed c/init.c
+var initTemplate string
+
+// Prelude returns the header every source is compiled with (-include).
+func Prelude() []byte { return prelude }
+
+// PreludeName and InitName are the names the generated files get in the
+// build folder.
+const (
+	PreludeName = "mpyld_usermod.h"
+	TableSymbol = "mpyld_slot_table"
+	// QX is the macro whose value (0 or 0xffff) selects the placeholder
+	// set of bare qstrs in data.
+	QX = "MPYLD_QX"
+)
+
+var (
+	registerRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\bMP_REGISTER_(?:EXTENSIBLE_)?MODULE\s*\(\s*MP_QSTR_(\w+)\s*,`)
+	})
+	mpyInitRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bmpy_init\s*\(`) })
+	qstrRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bMP_QSTR_\w+`) })
+	nativeRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^#define MP_QSTR_(\w+) \(mp_native_qstr_table\[(\d+)\]\)$`)
+	})
+	rewrittenRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^#define MP_QSTR_(\w+) \(\(qstr\)\(MPYLD_IN_CODE \? mp_native_qstr_table\[(\d+)\]`)
+	})
+	staticRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#define MP_QSTR_(\w+) \((\d+)\)$`) })
+)
+
+// Registered returns the names of the modules the sources register with
+// MP_REGISTER_MODULE, sorted, and whether any source mentions mpy_init (a
+// natmod of its own, not this style). The names only name the outputs: the
+// build checks them against the registrations the compiler saw.
+func Registered(sources ...[]byte) (names []string, hasInit bool) {
+	seen := map[string]bool{}
+	for _, src := range sources {
+		src = stripComments(src)
+		for _, m := range registerRe().FindAllSubmatch(src, -1) {
+			seen[string(m[1])] = true
+		}
+		if mpyInitRe().Match(src) {
+			hasInit = true
+		}
+	}
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, hasInit
+}
+
+// stripComments blanks C comments, keeping line breaks.
+func stripComments(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	for i := 0; i < len(src); i++ {
+		switch {
+		case src[i] == '/' && i+1 < len(src) && src[i+1] == '/':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+			if i < len(src) {
+				out = append(out, '\n')
+			}
+		case src[i] == '/' && i+1 < len(src) && src[i+1] == '*':
+			i += 2
+			for i+1 < len(src) && !(src[i] == '*' && src[i+1] == '/') {
+				if src[i] == '\n' {
+					out = append(out, '\n')
+				}
+				i++
+			}
+			i++
+		default:
+			out = append(out, src[i])
+		}
+	}
+	return out
+}
+
+// ExtraSources are texts whose qstrs the config header must hold besides
+// the module's: the prelude and the init.
+func ExtraSources() [][]byte { return [][]byte{prelude, []byte(initTemplate)} }
+
+// placeholderBase is the first placeholder: native qstr N is 0x4000+N in
+// one compile and its complement in the other, so every bit differs.
+const placeholderBase = 0x4000
+
+// ConfigHeader turns the natmod config header base into this style's: a
+// native qstr stays a read of mp_native_qstr_table in code and becomes a
+// placeholder in static data, and every qstr x gets the symbol
+// MPYLDQ_MP_QSTR_x that MP_ROM_QSTR points to in data.
+func ConfigHeader(base []byte, sources ...[]byte) []byte {
+	out := nativeRe().ReplaceAllFunc(base, func(line []byte) []byte {
+		m := nativeRe().FindSubmatch(line)
+		n, _ := strconv.Atoi(string(m[2]))
+		return fmt.Appendf(nil, "#define MP_QSTR_%s ((qstr)(MPYLD_IN_CODE ? mp_native_qstr_table[%d] : (%s ^ %#x)))", m[1], n, QX, placeholderBase+n)
+	})
+	var b bytes.Buffer
+	b.Write(out)
+	fmt.Fprintf(&b, "#ifndef %s\n#define %s 0\n#endif\n", QX, QX)
+	b.WriteString("__attribute__((unused)) static const int mpyld_code_marker[1] = {1};\n")
+	for _, n := range qstrNames(sources...) {
+		fmt.Fprintf(&b, "extern const char MPYLDQ_%s;\n", n)
+	}
+	return b.Bytes()
+}
+
+func qstrNames(sources ...[]byte) []string {
+	seen := map[string]bool{}
+	for _, s := range sources {
+		for _, m := range qstrRe().FindAll(s, -1) {
+			seen[string(m)] = true
+		}
+	}
+	var names []string
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Qstrs reads a config header made by ConfigHeader: the value a slot
+// holds for each qstr (linker.SlotStatic|id for a static qstr, the index in
+// mp_native_qstr_table for a native one), by MPYLDQ_ symbol name, and the
+// native qstrs by placeholder index.
+func Qstrs(header []byte) (bySymbol map[string]uint32, native map[int]string) {
+	bySymbol, native = map[string]uint32{}, map[int]string{}
+	for _, m := range staticRe().FindAllSubmatch(header, -1) {
+		id, _ := strconv.Atoi(string(m[2]))
+		bySymbol["MPYLDQ_MP_QSTR_"+string(m[1])] = linker.SlotStatic | uint32(id)
+	}
+	for _, m := range append(nativeRe().FindAllSubmatch(header, -1), rewrittenRe().FindAllSubmatch(header, -1)...) {
+		n, _ := strconv.Atoi(string(m[2]))
+		bySymbol["MPYLDQ_MP_QSTR_"+string(m[1])] = uint32(n)
+		native[n] = string(m[1])
+	}
+	return bySymbol, native
+}
+
+// object is a runtime object constant data may point to that mp_fun_table
+// does not hold: the init computes its address.
+type object struct {
+	name string
+	expr string // C, in mpy_init
+	// macro, when set, is the dynruntime.h macro the expression needs.
+	macro string
+}
+
+// objects are the runtime objects the init can provide, in index order.
+var objects = []object{
+	{name: "mp_type_module", expr: "self->context->module.base.type"},
+	{name: "mp_type_tuple", expr: "&mp_type_tuple", macro: "mp_type_tuple"},
+	{name: "mp_type_int", expr: "&mp_type_int", macro: "mp_type_int"},
+	{name: "mp_type_bytes", expr: "&mp_type_bytes", macro: "mp_type_bytes"},
+	{name: "mp_type_bytearray", expr: "&mp_type_bytearray", macro: "mp_type_bytearray"},
+	{name: "mp_type_EOFError", expr: "&mp_type_EOFError", macro: "mp_type_EOFError"},
+	{name: "mp_type_IndexError", expr: "&mp_type_IndexError", macro: "mp_type_IndexError"},
+	{name: "mp_type_KeyError", expr: "&mp_type_KeyError", macro: "mp_type_KeyError"},
+	{name: "mp_type_NotImplementedError", expr: "&mp_type_NotImplementedError", macro: "mp_type_NotImplementedError"},
+	{name: "mp_type_RuntimeError", expr: "&mp_type_RuntimeError", macro: "mp_type_RuntimeError"},
+	{name: "mp_type_TypeError", expr: "&mp_type_TypeError", macro: "mp_type_TypeError"},
+	{name: "mp_type_ValueError", expr: "&mp_type_ValueError", macro: "mp_type_ValueError"},
+	{name: "mp_type_Exception", expr: "&mp_type_Exception", macro: "mp_type_Exception"},
+}
+
+// Objects maps the runtime objects the init provides to their index.
+func Objects() map[string]uint32 {
+	m := map[string]uint32{}
+	for i, o := range objects {
+		m[o.name] = uint32(i)
+	}
+	return m
+}
+
+// InitSource returns the generated mpy_init of the module registered as
+// name, for a table of nslots slots, providing the runtime objects used.
+func InitSource(name string, nslots int, used []string) []byte {
+	want := map[string]bool{}
+	for _, u := range used {
+		want[u] = true
+	}
+	var cases strings.Builder
+	for i, o := range objects {
+		if !want[o.name] {
+			continue
+		}
+		if o.macro != "" {
+			fmt.Fprintf(&cases, "        #ifndef %s\n        #error \"%s is not available to native modules of this MicroPython\"\n        #endif\n", o.macro, o.name)
+		}
+		fmt.Fprintf(&cases, "        case %d:\n            return %s;\n", i, o.expr)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#define MPYLD_MODULE mpyld_module_MP_QSTR_%s\n", name)
+	fmt.Fprintf(&b, "#define MPYLD_TABLE_WORDS %d\n", 2*nslots+2)
+	b.WriteString(strings.Replace(initTemplate, "MPYLD_OBJECT_CASES\n", cases.String(), 1))
+	return []byte(b.String())
+}
