@@ -18,7 +18,6 @@ import (
 	"github.com/mpyld/mpyld/internal/atomicfile"
 	"github.com/mpyld/mpyld/linker"
 	"github.com/mpyld/mpyld/mpy"
-	"github.com/mpyld/mpyld/usermod"
 )
 
 // archBuild is the state of one arch's build, filled in step by step.
@@ -191,16 +190,17 @@ func (j *archBuild) writeConfigHeader() error {
 		texts = append(texts, data)
 	}
 	if j.mod.usermod != nil {
-		texts = append(texts, usermod.ExtraSources()...)
+		extra, err := j.writeUsermodFiles()
+		if err != nil {
+			return err
+		}
+		texts = append(texts, extra...)
 	}
 	j.qstrs = linker.ScanQstrs(j.mod.target, texts...)
 	h := j.out.configH(j.mod)
 	header := linker.ConfigHeader(j.mod.target, j.qstrs)
 	if j.mod.usermod != nil {
-		var err error
-		if header, err = j.usermodConfigHeader(header, texts); err != nil {
-			return err
-		}
+		header = j.usermodConfigHeader(header, texts)
 	}
 	if err := writeIfChanged(filepath.Join(j.dir, h), header); err != nil {
 		return err
@@ -383,6 +383,9 @@ func (j *archBuild) link(ctx context.Context) error {
 	native := j.out.native(m)
 	j.logf("%s: LINK %s", j.arch.Name, native)
 	if j.linked, err = linker.Link(cfg); err != nil {
+		if m.usermod != nil {
+			return supportHints(err)
+		}
 		return err
 	}
 	j.res.Objects = j.objs

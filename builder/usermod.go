@@ -14,8 +14,12 @@ import (
 	"strings"
 
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/support"
 	"github.com/mpyld/mpyld/usermod"
 )
+
+// supportDir is the folder, in the build folder, of the support layer.
+const supportDir = "mpyld_support"
 
 // usermodMK is the makefile fragment of a user C module.
 const usermodMK = "micropython.mk"
@@ -163,18 +167,62 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	return m, checkFloat(m.float)
 }
 
-// usermodConfigHeader writes the config header of this style and the
-// prelude every source includes.
-func (j *archBuild) usermodConfigHeader(base []byte, texts [][]byte) ([]byte, error) {
+// usermodConfigHeader turns the config header into this style's.
+func (j *archBuild) usermodConfigHeader(base []byte, texts [][]byte) []byte {
+	return usermod.ConfigHeader(base, texts...)
+}
+
+// writeUsermodFiles writes the prelude every source includes and the
+// support layer into the build folder, adds the layer's sources to the C
+// sources, and returns the texts of everything compiled that is not the
+// module's own (for the qstr scan).
+func (j *archBuild) writeUsermodFiles() ([][]byte, error) {
 	if err := writeIfChanged(filepath.Join(j.dir, j.out.buildDir, usermod.PreludeName), usermod.Prelude()); err != nil {
 		return nil, err
 	}
-	return usermod.ConfigHeader(base, append(texts, usermod.ExtraSources()...)...), nil
+	texts := usermod.ExtraSources()
+	for _, f := range support.Files() {
+		p := filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir, f.Name))
+		if err := writeIfChanged(filepath.Join(j.dir, p), f.Data); err != nil {
+			return nil, err
+		}
+		texts = append(texts, f.Data)
+		if strings.HasSuffix(f.Name, ".c") && !slices.Contains(j.srcs.c, p) {
+			j.srcs.c = append(j.srcs.c, p)
+		}
+	}
+	return texts, nil
 }
 
 // usermodFlags are the flags this style adds after the module's own.
 func (j *archBuild) usermodFlags() []string {
-	return []string{"-include", filepath.ToSlash(filepath.Join(j.out.buildDir, usermod.PreludeName))}
+	return []string{"-I" + filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir)),
+		"-include", filepath.ToSlash(filepath.Join(j.out.buildDir, usermod.PreludeName))}
+}
+
+// supportHints adds to a link error, for each still undefined symbol,
+// why the support layer does not define it.
+func supportHints(err error) error {
+	if err == nil {
+		return nil
+	}
+	lines := strings.Split(err.Error(), "\n")
+	changed := false
+	for i, l := range lines {
+		_, rest, ok := strings.Cut(l, "undefined symbol \"")
+		if !ok {
+			continue
+		}
+		sym, _, ok := strings.Cut(rest, "\"")
+		if h := support.Hint(sym); ok && h != "" {
+			lines[i] = l + " (" + h + ")"
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return fmt.Errorf("%s", strings.Join(lines, "\n"))
 }
 
 // usermodCompile compiles every C source a second time with the other

@@ -11,6 +11,9 @@
 // compiling twice with placeholders that differ in every bit.
 
 #include "py/dynruntime.h"
+#if defined(__has_include) && __has_include("mpyld_support.h")
+#include "mpyld_support.h"
+#endif
 
 #ifndef STATIC
 #define STATIC static
