@@ -169,7 +169,7 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 
 // usermodConfigHeader turns the config header into this style's.
 func (j *archBuild) usermodConfigHeader(base []byte, texts [][]byte) []byte {
-	return usermod.ConfigHeader(base, texts...)
+	return usermod.ConfigHeader(base, j.mod.target.ObjQstrs(), texts...)
 }
 
 // writeUsermodFiles writes the prelude every source includes and the
@@ -181,6 +181,15 @@ func (j *archBuild) writeUsermodFiles() ([][]byte, error) {
 		return nil, err
 	}
 	texts := usermod.ExtraSources()
+	if j.mod.target.ObjQstrs() {
+		var own [][]byte
+		for _, s := range j.mod.sources {
+			if data, err := os.ReadFile(inDir(j.dir, s)); err == nil {
+				own = append(own, data)
+			}
+		}
+		texts = append(texts, usermod.ObjQstrSource(own...))
+	}
 	for _, f := range support.Files() {
 		p := filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir, f.Name))
 		if err := writeIfChanged(filepath.Join(j.dir, p), f.Data); err != nil {

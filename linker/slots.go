@@ -49,6 +49,9 @@ const (
 	// SlotStatic marks a value that is a static qstr id; without it the
 	// value indexes mp_native_qstr_table.
 	SlotStatic = 0x800000
+	// SlotObjTable marks the index of a qstr object in
+	// mp_native_obj_table (v1.20), for SlotQstrObject.
+	SlotObjTable = 0x400000
 )
 
 // extSlot is the pseudo-section of symbols filled by the init.

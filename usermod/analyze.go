@@ -133,7 +133,11 @@ func Analyze(name string, a, b []byte, qstrSyms map[string]uint32, objects map[s
 				continue
 			}
 			if target.Flags&elf.SHF_EXECINSTR != 0 {
-				return nil, fmt.Errorf("%s: %s+%#x (in %s): code takes the address of %s, which mpy_init fills in at load time: %s", name, target.Name, r.Off, funcAt(fa, target.Index, r.Off), s.Name, refuseRemedy)
+				what := "code takes the address of " + s.Name + ", which mpy_init fills in at load time"
+				if isQ {
+					what = "code uses MP_ROM_QSTR(" + strings.TrimPrefix(s.Name, "MPYLDQ_") + "), which is only for constant tables: use MP_OBJ_NEW_QSTR in code"
+				}
+				return nil, fmt.Errorf("%s: %s+%#x (in %s): %s; %s", name, target.Name, r.Off, funcAt(fa, target.Index, r.Off), what, refuseRemedy)
 			}
 			res.Slots++
 			if isO && !usedObj[s.Name] {

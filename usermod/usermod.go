@@ -49,6 +49,9 @@ var (
 	rewrittenRe = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?m)^#define MP_QSTR_(\w+) \(\(qstr\)\(MPYLD_IN_CODE \? mp_native_qstr_table\[(\d+)\]`)
 	})
+	objTableRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^#define MP_OBJ_NEW_QSTR_MP_QSTR_(\w+) \(\(mp_obj_t\)mp_native_obj_table\[(\d+)\]\)$`)
+	})
 	staticRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#define MP_QSTR_(\w+) \((\d+)\)$`) })
 )
 
@@ -114,7 +117,12 @@ const placeholderBase = 0x4000
 // native qstr stays a read of mp_native_qstr_table in code and becomes a
 // placeholder in static data, and every qstr x gets the symbol
 // MPYLDQ_MP_QSTR_x that MP_ROM_QSTR points to in data.
-func ConfigHeader(base []byte, sources ...[]byte) []byte {
+//
+// With objQstrs (v1.20, whose MP_OBJ_NEW_QSTR pastes its argument into the
+// name of an object-table entry), the init reads qstr objects from
+// mp_native_obj_table: the sources scanned must then name each qstr as
+// MP_OBJ_NEW_QSTR(MP_QSTR_x) (ObjQstrSource).
+func ConfigHeader(base []byte, objQstrs bool, sources ...[]byte) []byte {
 	out := nativeRe().ReplaceAllFunc(base, func(line []byte) []byte {
 		m := nativeRe().FindSubmatch(line)
 		n, _ := strconv.Atoi(string(m[2]))
@@ -123,9 +131,22 @@ func ConfigHeader(base []byte, sources ...[]byte) []byte {
 	var b bytes.Buffer
 	b.Write(out)
 	fmt.Fprintf(&b, "#ifndef %s\n#define %s 0\n#endif\n", QX, QX)
+	if objQstrs {
+		b.WriteString("#define MPYLD_OBJ_QSTRS 1\n")
+	}
 	b.WriteString("__attribute__((unused)) static const int mpyld_code_marker[1] = {1};\n")
 	for _, n := range qstrNames(sources...) {
 		fmt.Fprintf(&b, "extern const char MPYLDQ_%s;\n", n)
+	}
+	return b.Bytes()
+}
+
+// ObjQstrSource is a text that names every qstr of the sources as
+// MP_OBJ_NEW_QSTR(MP_QSTR_x), for the object-table scan of v1.20.
+func ObjQstrSource(sources ...[]byte) []byte {
+	var b bytes.Buffer
+	for _, n := range qstrNames(sources...) {
+		fmt.Fprintf(&b, "MP_OBJ_NEW_QSTR(%s)\n", n)
 	}
 	return b.Bytes()
 }
@@ -147,7 +168,8 @@ func qstrNames(sources ...[]byte) []string {
 
 // Qstrs reads a config header made by ConfigHeader: the value a slot
 // holds for each qstr (linker.SlotStatic|id for a static qstr, the index in
-// mp_native_qstr_table for a native one), by MPYLDQ_ symbol name, and the
+// mp_native_qstr_table for a native one, linker.SlotObjTable|index for a
+// qstr object of v1.20's object table), by MPYLDQ_ symbol name, and the
 // native qstrs by placeholder index.
 func Qstrs(header []byte) (bySymbol map[string]uint32, native map[int]string) {
 	bySymbol, native = map[string]uint32{}, map[int]string{}
@@ -159,6 +181,11 @@ func Qstrs(header []byte) (bySymbol map[string]uint32, native map[int]string) {
 		n, _ := strconv.Atoi(string(m[2]))
 		bySymbol["MPYLDQ_MP_QSTR_"+string(m[1])] = uint32(n)
 		native[n] = string(m[1])
+	}
+	// v1.20: qstr objects come from the object table.
+	for _, m := range objTableRe().FindAllSubmatch(header, -1) {
+		n, _ := strconv.Atoi(string(m[2]))
+		bySymbol["MPYLDQ_MP_QSTR_"+string(m[1])] = linker.SlotObjTable | uint32(n)
 	}
 	return bySymbol, native
 }
@@ -211,9 +238,9 @@ func InitSource(name string, nslots int, used []string) []byte {
 			continue
 		}
 		if o.macro != "" {
-			fmt.Fprintf(&cases, "        #ifndef %s\n        #error \"%s is not available to native modules of this MicroPython\"\n        #endif\n", o.macro, o.name)
+			fmt.Fprintf(&cases, "    #ifndef %s\n    #error \"%s is not available to native modules of this MicroPython\"\n    #endif\n", o.macro, o.name)
 		}
-		fmt.Fprintf(&cases, "        case %d:\n            return %s;\n", i, o.expr)
+		fmt.Fprintf(&cases, "    if (index == %d) {\n        return %s;\n    }\n", i, o.expr)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "#define MPYLD_MODULE mpyld_module_MP_QSTR_%s\n", name)

@@ -14,9 +14,10 @@ int32_t mpyld_slot_table[MPYLD_TABLE_WORDS] = {1};
 extern const mp_obj_module_t *const MPYLD_MODULE;
 
 static const void *mpyld_object(uint32_t index, mp_obj_fun_bc_t *self) {
-    switch (index) {
+    // if, not switch: a switch table would need libgcc on armv6m.
 MPYLD_OBJECT_CASES
-    }
+    (void)index;
+    (void)self;
     return NULL;
 }
 
@@ -27,20 +28,20 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
         char *slot = (char *)mpyld_slot_table + e[0];
         uint32_t kind = (uint32_t)e[1] >> 24;
         uint32_t value = (uint32_t)e[1] & 0xffffff;
-        qstr q = (value & 0x800000) ? (value & 0x7fffff) : mp_native_qstr_table[value];
-        switch (kind) {
-            case 1:
-                *(mp_obj_t *)slot = MP_OBJ_NEW_QSTR(q);
-                break;
-            case 2:
-                *(uint16_t *)slot = q;
-                break;
-            case 3:
-                *(size_t *)slot = q;
-                break;
-            case 4:
-                *(const void **)slot = mpyld_object(value, self);
-                break;
+        qstr q = (value & 0x800000) ? (value & 0x7fffff) : mp_native_qstr_table[value & 0x3fffff];
+        if (kind == 1) {
+            #if MPYLD_OBJ_QSTRS
+            // v1.20: the loader made the qstr objects (object table).
+            *(mp_obj_t *)slot = (mp_obj_t)mp_native_obj_table[value & 0x3fffff];
+            #else
+            *(mp_obj_t *)slot = MP_OBJ_NEW_QSTR(q);
+            #endif
+        } else if (kind == 2) {
+            *(uint16_t *)slot = q;
+        } else if (kind == 3) {
+            *(size_t *)slot = q;
+        } else if (kind == 4) {
+            *(const void **)slot = mpyld_object(value, self);
         }
     }
 

@@ -21,11 +21,11 @@
 
 #define MPYLD_IN_CODE (__builtin_constant_p(mpyld_code_marker[0]))
 
-// MP_ROM_QSTR(MP_QSTR_x) in static data is the address of MPYLDQ_MP_QSTR_x,
-// which the linker turns into a slot the init fills with the qstr object.
+// MP_ROM_QSTR(MP_QSTR_x), meant for constant tables, is the address of
+// MPYLDQ_MP_QSTR_x, which the linker turns into a slot the init fills with
+// the qstr object (in code, where nothing can be filled, it is refused).
 #undef MP_ROM_QSTR
-#define MP_ROM_QSTR(q) MP_ROM_PTR(MPYLD_ROM_QSTR(q, MPYLDQ_##q))
-#define MPYLD_ROM_QSTR(q, sym) (MPYLD_IN_CODE ? (const void *)MP_OBJ_NEW_QSTR(q) : (const void *)&sym)
+#define MP_ROM_QSTR(q) MP_ROM_PTR((const void *)&MPYLDQ_##q)
 
 // Runtime objects that dynruntime.h reaches through code: in static data,
 // the object's own symbol (resolved through mp_fun_table by the loader, or
