@@ -7,13 +7,17 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/mpyld/mpyld/addr2line"
+	"github.com/mpyld/mpyld/elfobj"
 	"github.com/mpyld/mpyld/linker"
+	"github.com/mpyld/mpyld/linkmap"
 	"github.com/mpyld/mpyld/support"
 	"github.com/mpyld/mpyld/usermod"
 )
@@ -167,6 +171,40 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	return m, checkFloat(m.float)
 }
 
+// sourceLine finds the source line of a placeholder that reached code:
+// it compiles src once more with -g (which changes no code byte) and looks
+// the offset up in its line table. It returns "" when it cannot.
+func (j *archBuild) sourceLine(ctx context.Context, src, obj string, leak *usermod.LeakError) string {
+	objG := strings.TrimSuffix(obj, ".o") + ".g.o"
+	args := append(append([]string(nil), j.cflags...), "-g", "-o", objG, "-c", src)
+	if _, err := j.cached(ctx, cacheStep{dir: j.dir, out: objG, prog: j.tc.cc, args: args, depFile: objG + ".d",
+		key: j.mod.vars, label: "CC " + src + " (-g, for the line)"}); err != nil {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join(j.dir, objG))
+	if err != nil {
+		return ""
+	}
+	f, err := elfobj.Parse(objG, data)
+	if err != nil {
+		return ""
+	}
+	var size uint64
+	for _, s := range f.Sections {
+		if s.Name == leak.Section {
+			size = s.Size
+		}
+	}
+	m := &linkmap.Map{Module: "x.mpy", Arch: j.arch.Name, Text: size,
+		Sections: []linkmap.Section{{Buffer: "text", Offset: 0, Size: size, Name: leak.Section, Object: filepath.Join(j.dir, objG)}}}
+	r := &addr2line.Resolver{Map: m, MapFile: filepath.Join(j.dir, "x.map")}
+	loc, err := r.Lookup(leak.Offset)
+	if err != nil || loc.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", loc.File, loc.Line)
+}
+
 // usermodConfigHeader turns the config header into this style's.
 func (j *archBuild) usermodConfigHeader(base []byte, texts [][]byte) []byte {
 	return usermod.ConfigHeader(base, j.mod.target.ObjQstrs(), texts...)
@@ -265,6 +303,12 @@ func (j *archBuild) usermodCompile(ctx context.Context) (*linker.Slots, error) {
 			return nil, err
 		}
 		an, err := usermod.Analyze(inDir(j.dir, objA), a, b, qsyms, objects, native)
+		var leak *usermod.LeakError
+		if errors.As(err, &leak) {
+			if leak.Line = j.sourceLine(ctx, src, objA, leak); leak.Line != "" {
+				return nil, err
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src, err)
 		}
@@ -297,3 +341,6 @@ func (j *archBuild) usermodCompile(ctx context.Context) (*linker.Slots, error) {
 	j.logf("%s: %s module %s (from %s): %d slots filled by the generated mpy_init", j.arch.Name, "core/user C", j.mod.name, j.mod.usermod.style, nslots)
 	return slots, nil
 }
+
+// usermodObjects is the init's runtime object list (for tests).
+func usermodObjects() map[string]uint32 { return usermod.Objects() }

@@ -54,7 +54,17 @@ func Analyze(name string, a, b []byte, qstrSyms map[string]uint32, objects map[s
 		return nil, err
 	}
 	if len(fa.Sections) != len(fb.Sections) {
-		return nil, fmt.Errorf("%s: the two compiles have different sections (%d and %d): a placeholder changed what the compiler emits; %s", name, len(fa.Sections), len(fb.Sections), refuseRemedy)
+		// The code of some function changed shape: name the first one.
+		sizes := map[string]uint64{}
+		for _, sb := range fb.Sections {
+			sizes[sb.Name] = sb.Size
+		}
+		for _, sa := range fa.Sections {
+			if size, ok := sizes[sa.Name]; sa.Flags&elf.SHF_EXECINSTR != 0 && (!ok || size != sa.Size) {
+				return nil, &LeakError{Object: name, Section: sa.Name, Func: funcAt(fa, sa.Index, 0)}
+			}
+		}
+		return nil, &LeakError{Object: name, Section: "(sections)"}
 	}
 	res := &Analysis{}
 	word := 4
@@ -64,6 +74,12 @@ func Analyze(name string, a, b []byte, qstrSyms map[string]uint32, objects map[s
 	usedObj := map[string]bool{}
 	for i, sa := range fa.Sections {
 		sb := fb.Sections[i]
+		if sa.Flags&elf.SHF_EXECINSTR != 0 && sa.Name == sb.Name && sa.Size != sb.Size {
+			da, _ := fa.Data(sa)
+			db, _ := fb.Data(sb)
+			off := uint64(max(firstDiff(da, db), 0))
+			return nil, &LeakError{Object: name, Section: sa.Name, Offset: off, Func: funcAt(fa, sa.Index, off)}
+		}
 		if sa.Name != sb.Name || sa.Size != sb.Size || sa.Type != sb.Type {
 			return nil, fmt.Errorf("%s: section %d is %s (%d bytes) in one compile and %s (%d bytes) in the other: a placeholder changed what the compiler emits; %s", name, i, sa.Name, sa.Size, sb.Name, sb.Size, refuseRemedy)
 		}
@@ -133,11 +149,15 @@ func Analyze(name string, a, b []byte, qstrSyms map[string]uint32, objects map[s
 				continue
 			}
 			if target.Flags&elf.SHF_EXECINSTR != 0 {
-				what := "code takes the address of " + s.Name + ", which mpy_init fills in at load time"
+				what := "code takes the address of " + s.Name + ", which mpy_init fills in at load time: name it in code (the dynruntime.h macro) instead of reading it out of constant data"
 				if isQ {
-					what = "code uses MP_ROM_QSTR(" + strings.TrimPrefix(s.Name, "MPYLDQ_") + "), which is only for constant tables: use MP_OBJ_NEW_QSTR in code"
+					what = "code reaches the qstr object of MP_ROM_QSTR(" + strings.TrimPrefix(s.Name, "MPYLDQ_") + "), which mpy_init fills in at load time: MP_ROM_QSTR is only for constant tables, and code must not read such a key or value out of one; use MP_OBJ_NEW_QSTR in code"
 				}
-				return nil, fmt.Errorf("%s: %s+%#x (in %s): %s; %s", name, target.Name, r.Off, funcAt(fa, target.Index, r.Off), what, refuseRemedy)
+				in := ""
+				if fn := funcAt(fa, target.Index, r.Off); fn != "" {
+					in = " (in " + fn + ")"
+				}
+				return nil, fmt.Errorf("%s: %s+%#x%s: %s; %s", name, target.Name, r.Off, in, what, refuseRemedy)
 			}
 			res.Slots++
 			if isO && !usedObj[s.Name] {
@@ -169,11 +189,22 @@ func firstDiff(a, b []byte) int {
 	return -1
 }
 
-// funcAt names the function symbol covering off in section idx.
+// funcAt names the function symbol covering off in section idx; for an
+// Xtensa literal pool .literal.f, the function f.
 func funcAt(f *elfobj.File, idx int, off uint64) string {
 	best := ""
+	if idx < len(f.Sections) {
+		best, _ = strings.CutPrefix(f.Sections[idx].Name, ".literal.")
+		if best == f.Sections[idx].Name {
+			best = ""
+		}
+	}
 	for _, s := range f.Symbols {
-		if int(s.Shndx) == idx && s.Type == elf.STT_FUNC && off >= s.Value && off < s.Value+max(s.Size, 1) {
+		v := s.Value
+		if f.Machine == elf.EM_ARM {
+			v &^= 1 // the Thumb bit
+		}
+		if int(s.Shndx) == idx && s.Type == elf.STT_FUNC && off >= v && off < v+max(s.Size, 1) {
 			best = s.Name
 		}
 	}
