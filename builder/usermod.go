@@ -241,8 +241,19 @@ func (j *archBuild) writeUsermodFiles() ([][]byte, error) {
 	return texts, nil
 }
 
+// keepBSS says whether the init must keep the module's bss block alive:
+// on Xtensa, where the constant data moves to bss, before v1.24, whose
+// firmware does not.
+func (j *archBuild) keepBSS() bool {
+	return j.arch.ISA == linker.ISAXtensa && !j.mod.target.TracksBSS()
+}
+
 // usermodFlags are the flags this style adds after the module's own.
 func (j *archBuild) usermodFlags() []string {
+	if j.keepBSS() {
+		return []string{"-I" + filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir)),
+			"-include", filepath.ToSlash(filepath.Join(j.out.buildDir, usermod.PreludeName)), "-DMPYLD_KEEP_BSS=1"}
+	}
 	return []string{"-I" + filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir)),
 		"-include", filepath.ToSlash(filepath.Join(j.out.buildDir, usermod.PreludeName))}
 }
@@ -282,7 +293,7 @@ func (j *archBuild) usermodCompile(ctx context.Context) (*linker.Slots, error) {
 	}
 	qsyms, native := usermod.Qstrs(header)
 	objects := usermod.Objects()
-	slots := &linker.Slots{Table: usermod.TableSymbol, Qstrs: qsyms, Objects: objects}
+	slots := &linker.Slots{Table: usermod.TableSymbol, Qstrs: qsyms, Objects: objects, KeepsBSS: j.keepBSS()}
 	nslots := 0
 	var used []string
 	registered := map[string]bool{}

@@ -28,6 +28,10 @@ type Slots struct {
 	Objects map[string]uint32
 	// Fields are the bare qstrs in data, found by comparing two compiles.
 	Fields []SlotField
+	// KeepsBSS says that the init keeps the block of rodata and bss alive
+	// (where the firmware does not: Xtensa before v1.24), from the offset
+	// the table's end entry gives: the block's start minus the table's.
+	KeepsBSS bool
 }
 
 // SlotField is a qstr value in data: Size bytes at Offset of section
@@ -162,6 +166,9 @@ func (l *linker) gcDropped(obj string, idx int) bool {
 	return false
 }
 
+// keepsBSS says whether the init keeps the bss block alive.
+func (l *linker) keepsBSS() bool { return l.cfg.Slots != nil && l.cfg.Slots.KeepsBSS }
+
 // isSlotReloc says whether r refers to a slot symbol: the field stays zero,
 // for the init to fill (fillSlots).
 func (l *linker) isSlotReloc(sec *section, r elfobj.Reloc) bool {
@@ -223,5 +230,10 @@ func (l *linker) fillSlots() {
 	}
 	for k := uint64(8 * len(l.slots)); k < need; k++ {
 		tbuf[tp+k] = 0
+	}
+	if tspace == "bss" {
+		// The end entry: where the block of rodata and bss starts.
+		head := -int64(taddr) - int64(len(l.rodata))
+		le.PutUint32(tbuf[tp+uint64(8*len(l.slots)):], uint32(int32(head)))
 	}
 }

@@ -24,7 +24,8 @@ MPYLD_OBJECT_CASES
 mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
-    for (const int32_t *e = mpyld_slot_table; e[1] != 0; e += 2) {
+    const int32_t *e = mpyld_slot_table;
+    for (; e[1] != 0; e += 2) {
         char *slot = (char *)mpyld_slot_table + e[0];
         uint32_t kind = (uint32_t)e[1] >> 24;
         uint32_t value = (uint32_t)e[1] & 0xffffff;
@@ -44,6 +45,14 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
             *(const void **)slot = mpyld_object(value, self);
         }
     }
+
+    #if MPYLD_KEEP_BSS
+    // This firmware does not keep a native module's block of rodata and
+    // bss alive, where the module's constant data now is: a bytearray over
+    // it, held by the module, does.
+    mp_obj_dict_store(MP_OBJ_FROM_PTR(self->context->module.globals), MP_OBJ_NEW_QSTR(MP_QSTR__mpyld_bss),
+        mp_obj_new_bytearray_by_ref(0, (char *)mpyld_slot_table + e[0]));
+    #endif
 
     const mp_obj_module_t *module = MPYLD_MODULE;
     mp_map_t *map = &module->globals->map;
