@@ -161,6 +161,13 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	if s.float != "" {
 		m.float = s.float
 	}
+	// Firmware links libgcc: so does a module written for it, unless told;
+	// on the ESP8266 part of it is in ROM, which the firmware links with
+	// the ROM's symbol addresses.
+	m.linkRuntime = true
+	if rom := filepath.Join(m.mpyDir, "ports", "esp8266", "boards", "eagle.rom.addr.v6.ld"); a.Name == "xtensa" && m.externs == "" && fileExists(rom) {
+		m.externs = rom
+	}
 	if s.linkRuntime != nil {
 		m.linkRuntime = *s.linkRuntime
 	}
@@ -272,6 +279,9 @@ func supportHints(err error) error {
 			continue
 		}
 		sym, _, ok := strings.Cut(rest, "\"")
+		if strings.Contains(l, "compiler runtime helper") {
+			continue // the linker said what to do
+		}
 		if h := support.Hint(sym); ok && h != "" {
 			lines[i] = l + " (" + h + ")"
 			changed = true
