@@ -214,6 +214,9 @@ var objects = []object{
 	{name: "mp_type_TypeError", expr: "&mp_type_TypeError", macro: "mp_type_TypeError"},
 	{name: "mp_type_ValueError", expr: "&mp_type_ValueError", macro: "mp_type_ValueError"},
 	{name: "mp_type_Exception", expr: "&mp_type_Exception", macro: "mp_type_Exception"},
+	{name: "mp_obj_exception_make_new", expr: "mp_obj_exception_make_new", macro: "mp_obj_exception_make_new"},
+	{name: "mp_obj_exception_print", expr: "mp_obj_exception_print", macro: "mp_obj_exception_print"},
+	{name: "mp_obj_exception_attr", expr: "mp_obj_exception_attr", macro: "mp_obj_exception_attr"},
 }
 
 // Objects maps the runtime objects the init provides to their index.

@@ -93,6 +93,22 @@
 #define mp_type_tuple MPYLD_OBJ(mp_type_tuple, ((mp_obj_base_t *)mp_fun_table.new_tuple(0, NULL))->type)
 #endif
 
+// The exception type's handlers (MP_DEFINE_EXCEPTION), which dynruntime.h
+// reads out of mp_type_Exception: in static data, slots the init fills.
+#define MPYLD_EXC_SLOT(name, slot) (MPYLD_IN_CODE ? MP_OBJ_TYPE_GET_SLOT(&mp_type_Exception, slot) : name)
+#ifdef mp_obj_exception_make_new
+#undef mp_obj_exception_make_new
+#define mp_obj_exception_make_new MPYLD_EXC_SLOT(mp_obj_exception_make_new, make_new)
+#endif
+#ifdef mp_obj_exception_print
+#undef mp_obj_exception_print
+#define mp_obj_exception_print MPYLD_EXC_SLOT(mp_obj_exception_print, print)
+#endif
+#ifdef mp_obj_exception_attr
+#undef mp_obj_exception_attr
+#define mp_obj_exception_attr MPYLD_EXC_SLOT(mp_obj_exception_attr, attr)
+#endif
+
 // MP_REGISTER_MODULE (undefined under NO_QSTR) leaves a pointer to the
 // module object under a name the builder and the generated init find. The
 // older form has a third argument (the enabling macro).
