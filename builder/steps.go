@@ -167,8 +167,13 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 		}
 		return err
 	}
-	j.tc, err = j.probe(ctx, j.arch, cc)
-	return err
+	if j.tc, err = j.probe(ctx, j.arch, cc); err != nil {
+		return err
+	}
+	if j.mod.usermod != nil && j.tc.clang {
+		return fmt.Errorf("%s: a module written as a core/user C module needs GCC: Clang folds __builtin_constant_p the same way in code and in static data, which the translation relies on telling apart", j.tc.cc)
+	}
+	return nil
 }
 
 // writeConfigHeader writes the qstr config header made from every source

@@ -344,3 +344,19 @@ func TestUsermodRefusals(t *testing.T) {
 }
 
 func objectIndex() map[string]uint32 { return usermodObjects() }
+
+// TestUsermodClang: the translation needs GCC, and says so.
+func TestUsermodClang(t *testing.T) {
+	trees := usermodTrees(t)
+	cc, err := exec.LookPath("clang-22")
+	if err != nil {
+		if cc, err = exec.LookPath("clang"); err != nil {
+			t.Skip("clang not installed")
+		}
+	}
+	dir := copyDir(t, filepath.Join(testutil.Root(), "testdata", "usermod", "subsystem"))
+	_, err = Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: trees[:1], CC: map[string]string{"x64": cc}})
+	if err == nil || !strings.Contains(err.Error(), "needs GCC") {
+		t.Errorf("got %v, want a refusal that names GCC", err)
+	}
+}
