@@ -389,7 +389,7 @@ func (j *archBuild) link(ctx context.Context) error {
 	j.logf("%s: LINK %s", j.arch.Name, native)
 	if j.linked, err = linker.Link(cfg); err != nil {
 		if m.usermod != nil {
-			return supportHints(err)
+			return j.supportHints(err)
 		}
 		return err
 	}

@@ -7,6 +7,7 @@ package builder
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -265,9 +266,47 @@ func (j *archBuild) usermodFlags() []string {
 		"-include", filepath.ToSlash(filepath.Join(j.out.buildDir, usermod.PreludeName))}
 }
 
+// callers says where the objects refer to the undefined symbol sym: the
+// first function (and object) and how many more places.
+func (j *archBuild) callers(sym string) string {
+	var places []string
+	for _, o := range j.objs {
+		data, err := os.ReadFile(filepath.Join(j.dir, o))
+		if err != nil {
+			continue
+		}
+		f, err := elfobj.Parse(o, data)
+		if err != nil {
+			continue
+		}
+		for _, rs := range f.Sections {
+			if (rs.Type != elf.SHT_REL && rs.Type != elf.SHT_RELA) || int(rs.Info) >= len(f.Sections) {
+				continue
+			}
+			relocs, err := f.Relocs(rs)
+			if err != nil {
+				continue
+			}
+			for _, r := range relocs {
+				if int(r.Sym) < len(f.Symbols) && f.Symbols[r.Sym].Name == sym && f.Symbols[r.Sym].Shndx == elf.SHN_UNDEF {
+					sec := f.Sections[rs.Info]
+					places = append(places, fmt.Sprintf("%s (%s %s+%#x)", usermod.FuncAt(f, sec.Index, r.Off), o, sec.Name, r.Off))
+				}
+			}
+		}
+	}
+	switch len(places) {
+	case 0:
+		return ""
+	case 1:
+		return "called from " + places[0]
+	}
+	return fmt.Sprintf("called from %s and %d more places", places[0], len(places)-1)
+}
+
 // supportHints adds to a link error, for each still undefined symbol,
-// why the support layer does not define it.
-func supportHints(err error) error {
+// where it is called and why the support layer does not define it.
+func (j *archBuild) supportHints(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -279,11 +318,15 @@ func supportHints(err error) error {
 			continue
 		}
 		sym, _, ok := strings.Cut(rest, "\"")
-		if strings.Contains(l, "compiler runtime helper") {
+		if !ok || strings.Contains(l, "compiler runtime helper") {
 			continue // the linker said what to do
 		}
-		if h := support.Hint(sym); ok && h != "" {
-			lines[i] = l + " (" + h + ")"
+		if c := j.callers(sym); c != "" {
+			lines[i] += "; " + c
+			changed = true
+		}
+		if h := support.Hint(sym); h != "" {
+			lines[i] += " (" + h + ")"
 			changed = true
 		}
 	}

@@ -315,7 +315,7 @@ func TestUsermodRefusals(t *testing.T) {
 		"globals_key_in_code": `\(in first_key\): code reaches the qstr object of MP_ROM_QSTR\(MP_QSTR_first_key\)`,
 		"rom_qstr_in_code":    `\(in greeting\): code reaches the qstr object of MP_ROM_QSTR\(MP_QSTR_hello\)`,
 		"undecodable":         `mod\.o: \.rodata.*: data that differs between the two placeholder compiles cannot be decoded \(0x4\w+ and 0xb\w+\)`,
-		"missing_function":    `undefined symbol "mp_hal_pin_write"`,
+		"missing_function":    `undefined symbol "mp_hal_pin_write".*called from set_pin \(build/mod\.o \.(text|literal)\.set_pin\+0x`,
 	}
 	root := filepath.Join(testutil.Root(), "testdata", "usermod", "refuse")
 	for _, tree := range trees {

@@ -189,8 +189,10 @@ func firstDiff(a, b []byte) int {
 	return -1
 }
 
-// funcAt names the function symbol covering off in section idx; for an
-// Xtensa literal pool .literal.f, the function f.
+// FuncAt names the function symbol covering off in section idx of f (for
+// an Xtensa literal pool .literal.f, the function f), or "".
+func FuncAt(f *elfobj.File, idx int, off uint64) string { return funcAt(f, idx, off) }
+
 func funcAt(f *elfobj.File, idx int, off uint64) string {
 	best := ""
 	if idx < len(f.Sections) {
