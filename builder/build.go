@@ -160,6 +160,22 @@ func Build(ctx context.Context, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if names := b.usermodNames(ctx); len(names) > 1 {
+		// Sources that register several modules: one module each, one
+		// after the other (they share the build folder).
+		var all []Result
+		var errs []error
+		for _, n := range names {
+			one := opt
+			one.Name = n
+			res, err := Build(ctx, one)
+			all = append(all, res...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return all, errors.Join(errs...)
+	}
 	arches, all, err := b.arches(ctx)
 	if err != nil {
 		return nil, err

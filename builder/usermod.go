@@ -94,14 +94,25 @@ func (b *builder) detectUsermod(ctx context.Context, s settings) (*module, bool,
 		archFlags: s.archFlags, externs: s.externs, libs: s.libs, clangRT: true,
 		usermod: &usermodState{names: names, style: style}}
 	if m.name == "" {
-		if len(names) > 1 {
-			return nil, true, fmt.Errorf("the sources register %d modules (%s): give --name to build one", len(names), strings.Join(names, ", "))
-		}
-		m.name = names[0]
+		m.name = names[0] // with several, Build builds each by name
 	} else if !slices.Contains(names, m.name) {
 		return nil, true, fmt.Errorf("module %q: the sources register %s", m.name, strings.Join(names, ", "))
 	}
 	return m, true, nil
+}
+
+// usermodNames returns the modules that the folder's core/user C module
+// sources register, when no name is given and there is no Makefile.
+func (b *builder) usermodNames(ctx context.Context) []string {
+	s := b.settings()
+	if s.name != "" || findMakefile(b.opt.Dir) != "" {
+		return nil
+	}
+	m, ok, err := b.detectUsermod(ctx, s)
+	if !ok || err != nil {
+		return nil
+	}
+	return m.usermod.names
 }
 
 // relTo makes an absolute path inside dir relative to it.

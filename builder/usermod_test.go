@@ -360,3 +360,26 @@ func TestUsermodClang(t *testing.T) {
 		t.Errorf("got %v, want a refusal that names GCC", err)
 	}
 }
+
+// TestUsermodTwoModules: sources that register two modules (one in the
+// older three-argument form) give one .mpy each, and the init calls
+// __init__ from the globals table, as the firmware's import does.
+func TestUsermodTwoModules(t *testing.T) {
+	trees := usermodTrees(t)
+	a, _ := linker.LookupArch("x64")
+	needCC(t, a)
+	dir := copyDir(t, filepath.Join(testutil.Root(), "testdata", "usermod", "twomods"))
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: trees[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	for _, r := range res {
+		outs = append(outs, r.Output)
+	}
+	if fmt.Sprint(outs) != "[first.mpy second.mpy]" {
+		t.Fatalf("outputs %v, want [first.mpy second.mpy]", outs)
+	}
+	runUnix(t, dir, "import first, second\nprint(first.answer(), second.twice(21), first.__name__, second.__name__)",
+		"first.__init__\n1 42 first second\n")
+}
