@@ -66,6 +66,22 @@ func (b *builder) detectUsermod(ctx context.Context, s settings) (*module, bool,
 		if len(sources) == 0 {
 			return nil, true, fmt.Errorf("%s sets no SRC_USERMOD_C (sources)", filepath.Join(dir, usermodMK))
 		}
+	case fileExists(filepath.Join(dir, usermodCMake)):
+		text, err := os.ReadFile(filepath.Join(dir, usermodCMake))
+		if err != nil {
+			return nil, true, err
+		}
+		cm, err := readCMake(dir, string(text))
+		if err != nil {
+			return nil, true, err
+		}
+		style, sources = usermodCMake, cm.sources
+		for _, inc := range cm.includes {
+			cflags = append(cflags, "-I"+inc)
+		}
+		for _, d := range cm.defines {
+			cflags = append(cflags, "-D"+d)
+		}
 	default:
 		return nil, false, nil
 	}
@@ -85,8 +101,8 @@ func (b *builder) detectUsermod(ctx context.Context, s settings) (*module, bool,
 	}
 	names, hasInit := usermod.Registered(texts...)
 	if len(names) == 0 || hasInit {
-		if style == usermodMK {
-			return nil, true, fmt.Errorf("%s: its sources register no module with MP_REGISTER_MODULE (or define mpy_init): give a natmod Makefile, or sources and a name", filepath.Join(dir, usermodMK))
+		if style == usermodMK || style == usermodCMake {
+			return nil, true, fmt.Errorf("%s: its sources register no module with MP_REGISTER_MODULE (or define mpy_init): give a natmod Makefile, or sources and a name", filepath.Join(dir, style))
 		}
 		return nil, false, nil
 	}

@@ -383,3 +383,35 @@ func TestUsermodTwoModules(t *testing.T) {
 	runUnix(t, dir, "import first, second\nprint(first.answer(), second.twice(21), first.__name__, second.__name__)",
 		"first.__init__\n1 42 first second\n")
 }
+
+// TestUsermodCMake builds the documentation's module from a
+// micropython.cmake alone (the form of the ESP32 and RP2 ports).
+func TestUsermodCMake(t *testing.T) {
+	trees := usermodTrees(t)
+	a, _ := linker.LookupArch("x64")
+	needCC(t, a)
+	dir := copyDir(t, filepath.Join(testutil.Root(), "testdata", "usermod", "subsystem"))
+	if err := os.Remove(filepath.Join(dir, "micropython.mk")); err != nil {
+		t.Fatal(err)
+	}
+	cmake := "add_library(usermod_subsystem INTERFACE)\n" +
+		"target_sources(usermod_subsystem INTERFACE ${CMAKE_CURRENT_LIST_DIR}/modsubsystem.c)\n" +
+		"target_include_directories(usermod_subsystem INTERFACE ${CMAKE_CURRENT_LIST_DIR})\n" +
+		"target_link_libraries(usermod INTERFACE usermod_subsystem)\n"
+	if err := os.WriteFile(filepath.Join(dir, "micropython.cmake"), []byte(cmake), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: trees[:1],
+		Logf: func(f string, args ...any) { fmt.Fprintf(&log, f+"\n", args...) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Output != "subsystem.mpy" {
+		t.Errorf("output %q, want subsystem.mpy", res[0].Output)
+	}
+	if !strings.Contains(log.String(), "core/user C module subsystem (from micropython.cmake)") {
+		t.Errorf("-v does not say the style:\n%s", log.String())
+	}
+	runUnix(t, dir, "import subsystem; print(subsystem.info(), subsystem.__name__)", "42 subsystem\n")
+}
