@@ -149,7 +149,7 @@ func Analyze(name string, a, b []byte, qstrSyms map[string]uint32, objects map[s
 				continue
 			}
 			if target.Flags&elf.SHF_EXECINSTR != 0 {
-				what := "code takes the address of " + s.Name + ", which mpy_init fills in at load time: name it in code (the dynruntime.h macro) instead of reading it out of constant data"
+				what := "code refers to " + s.Name + ", which a native module of this MicroPython has only in static data, through a slot mpy_init fills in at load time: in code use py/dynruntime.h's macro for it where the tree has one, or look it up at run time"
 				if isQ {
 					what = "code reaches the qstr object of MP_ROM_QSTR(" + strings.TrimPrefix(s.Name, "MPYLDQ_") + "), which mpy_init fills in at load time: MP_ROM_QSTR is only for constant tables, and code must not read such a key or value out of one; use MP_OBJ_NEW_QSTR in code"
 				}
