@@ -195,7 +195,7 @@ func (j *archBuild) writeConfigHeader() error {
 		texts = append(texts, data)
 	}
 	if j.mod.usermod != nil {
-		extra, err := j.writeUsermodFiles()
+		extra, err := j.writeUsermodFiles(texts)
 		if err != nil {
 			return err
 		}

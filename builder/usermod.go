@@ -249,18 +249,12 @@ func (j *archBuild) usermodConfigHeader(base []byte, texts [][]byte) []byte {
 // support layer into the build folder, adds the layer's sources to the C
 // sources, and returns the texts of everything compiled that is not the
 // module's own (for the qstr scan).
-func (j *archBuild) writeUsermodFiles() ([][]byte, error) {
-	if err := writeIfChanged(filepath.Join(j.dir, j.out.buildDir, usermod.PreludeName), usermod.Prelude()); err != nil {
+func (j *archBuild) writeUsermodFiles(own [][]byte) ([][]byte, error) {
+	if err := writeIfChanged(filepath.Join(j.dir, j.out.buildDir, usermod.PreludeName), usermod.Prelude(own...)); err != nil {
 		return nil, err
 	}
 	texts := usermod.ExtraSources()
 	if j.mod.target.ObjQstrs() {
-		var own [][]byte
-		for _, s := range j.mod.sources {
-			if data, err := os.ReadFile(inDir(j.dir, s)); err == nil {
-				own = append(own, data)
-			}
-		}
 		texts = append(texts, usermod.ObjQstrSource(own...))
 	}
 	for _, f := range support.Files() {

@@ -424,3 +424,18 @@ func TestUsermodCMake(t *testing.T) {
 	}
 	runUnix(t, dir, "import subsystem; print(subsystem.info(), subsystem.__name__)", "42 subsystem\n")
 }
+
+// TestUsermodRootPointer: a root pointer registered after its use is a
+// global variable of the module, which the GC keeps what it points to.
+func TestUsermodRootPointer(t *testing.T) {
+	trees := usermodTrees(t)
+	a, _ := linker.LookupArch("x64")
+	needCC(t, a)
+	dir := copyDir(t, filepath.Join(testutil.Root(), "testdata", "usermod", "rootptr"))
+	if _, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: trees[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	runUnix(t, dir, "import rootptr, gc\nprint(rootptr.get())\nrootptr.set([1, 2, 3] + [4])\n"+
+		"for i in range(2000): x = bytearray(1000)\ngc.collect()\nfor i in range(2000): x = [i] * 10\nprint(rootptr.get())",
+		"None\n[1, 2, 3, 4]\n")
+}

@@ -24,8 +24,24 @@ var prelude []byte
 //go:embed c/init.c
 var initTemplate string
 
-// Prelude returns the header every source is compiled with (-include).
-func Prelude() []byte { return prelude }
+// Prelude returns the header every source is compiled with (-include),
+// for a module whose sources are srcs: the fixed part, then a declaration
+// of each root pointer the sources register (the firmware gathers them
+// into a struct; here each is a global variable, declared before any use).
+func Prelude(srcs ...[]byte) []byte {
+	out := append([]byte(nil), prelude...)
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		for _, m := range rootRe().FindAllSubmatch(stripComments(src), -1) {
+			d := strings.Join(strings.Fields(string(m[1])), " ")
+			if !seen[d] {
+				seen[d] = true
+				out = fmt.Appendf(out, "extern %s;\n", d)
+			}
+		}
+	}
+	return out
+}
 
 // PreludeName and InitName are the names the generated files get in the
 // build folder.
@@ -40,6 +56,9 @@ const (
 var (
 	registerRe = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`\bMP_REGISTER_(?:EXTENSIBLE_)?MODULE\s*\(\s*MP_QSTR_(\w+)\s*,`)
+	})
+	rootRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*MP_REGISTER_ROOT_POINTER\((.*)\);`)
 	})
 	mpyInitRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bmpy_init\s*\(`) })
 	qstrRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bMP_QSTR_\w+`) })

@@ -109,6 +109,15 @@
 #define mp_obj_exception_attr MPYLD_EXC_SLOT(mp_obj_exception_attr, attr)
 #endif
 
+// A root pointer is a global variable of the module (in its bss block),
+// and MP_STATE_VM/MP_STATE_PORT of it name that variable.
+#undef MP_REGISTER_ROOT_POINTER
+#define MP_REGISTER_ROOT_POINTER(variable_declaration) variable_declaration
+#undef MP_STATE_VM
+#define MP_STATE_VM(x) (x)
+#undef MP_STATE_PORT
+#define MP_STATE_PORT(x) (x)
+
 // MP_REGISTER_MODULE (undefined under NO_QSTR) leaves a pointer to the
 // module object under a name the builder and the generated init find. The
 // older form has a third argument (the enabling macro).
