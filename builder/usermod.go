@@ -388,6 +388,24 @@ func (j *archBuild) usermodCompile(ctx context.Context) (*linker.Slots, error) {
 			return nil, err
 		}
 		an, err := usermod.Analyze(inDir(j.dir, objA), a, b, qsyms, objects, native)
+		if err == nil {
+			// Every placeholder 0, then 0xffff: the code must not change.
+			for k, qx := range []string{"0", "0xffff"} {
+				objC := strings.TrimSuffix(objA, ".o") + fmt.Sprintf(".q%d.o", k)
+				args := append(append([]string(nil), j.cflags...), "-D"+usermod.QX+"="+qx, "-D"+usermod.QMask+"=0", "-o", objC, "-c", src)
+				if _, err := j.cached(ctx, cacheStep{dir: j.dir, out: objC, prog: j.tc.cc, args: args, depFile: objC + ".d",
+					key: j.mod.vars, label: "CC " + src + " (placeholders " + qx + ")"}); err != nil {
+					return nil, err
+				}
+				c, rerr := os.ReadFile(filepath.Join(j.dir, objC))
+				if rerr != nil {
+					return nil, rerr
+				}
+				if err = usermod.SameCode(inDir(j.dir, objA), a, c); err != nil {
+					break
+				}
+			}
+		}
 		var leak *usermod.LeakError
 		if errors.As(err, &leak) {
 			if leak.Line = j.sourceLine(ctx, src, objA, leak); leak.Line != "" {

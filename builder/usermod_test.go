@@ -320,6 +320,7 @@ func TestUsermodRefusals(t *testing.T) {
 		"fold_type_name":      `(mod\.c:7: |\.literal).*\(in name_of\): the compiler folded a read of a qstr held in constant data into code`,
 		"fold_mask":           `(mod\.c:8: |\.literal|sections).*\(in low_bits\): the compiler folded a read of a qstr`,
 		"fold_arg_table":      `(mod\.c:9: |\.literal).*\(in first_keyword\): the compiler folded a read of a qstr`,
+		"fold_range":          `(mod\.c:[89]: |\.literal|sections).*\(in named\): the compiler folded a read of a qstr`,
 		"fold_switch":         `mod\.c:7:.*case label does not reduce to an integer constant`,
 		"globals_key_in_code": `\(in first_key\): code reaches the qstr object of MP_ROM_QSTR\(MP_QSTR_first_key\)`,
 		"rom_qstr_in_code":    `\(in greeting\): code reaches the qstr object of MP_ROM_QSTR\(MP_QSTR_hello\)`,

@@ -175,6 +175,49 @@ func Analyze(name string, a, b []byte, qstrSyms map[string]uint32, objects map[s
 	return res, nil
 }
 
+// SameCode checks that object c, compiled with another placeholder set,
+// has the code of object a (the one linked): a LeakError says where not.
+func SameCode(name string, a, c []byte) error {
+	fa, err := elfobj.Parse(name, a)
+	if err != nil {
+		return err
+	}
+	fc, err := elfobj.Parse(name, c)
+	if err != nil {
+		return err
+	}
+	if len(fa.Sections) != len(fc.Sections) {
+		return &LeakError{Object: name, Section: "(sections)"}
+	}
+	for i, sa := range fa.Sections {
+		sc := fc.Sections[i]
+		code := sa.Flags&elf.SHF_EXECINSTR != 0
+		if (sa.Type == elf.SHT_REL || sa.Type == elf.SHT_RELA) && int(sa.Info) < len(fa.Sections) {
+			code = fa.Sections[sa.Info].Flags&elf.SHF_EXECINSTR != 0
+		}
+		if !code || sa.Type == elf.SHT_NOBITS {
+			continue
+		}
+		da, err := fa.Data(sa)
+		if err != nil {
+			return err
+		}
+		dc, err := fc.Data(sc)
+		if err != nil {
+			return err
+		}
+		if off := firstDiff(da, dc); off >= 0 || sa.Name != sc.Name {
+			sec := sa
+			if sa.Type == elf.SHT_REL || sa.Type == elf.SHT_RELA {
+				sec, off = fa.Sections[sa.Info], 0
+			}
+			off = max(off, 0)
+			return &LeakError{Object: name, Section: sec.Name, Offset: uint64(off), Func: funcAt(fa, sec.Index, uint64(off))}
+		}
+	}
+	return nil
+}
+
 const refuseRemedy = "mpyld cannot translate this safely; change the source as said, or build it into firmware"
 
 func firstDiff(a, b []byte) int {

@@ -48,9 +48,14 @@ func Prelude(srcs ...[]byte) []byte {
 const (
 	PreludeName = "mpyld_usermod.h"
 	TableSymbol = "mpyld_slot_table"
-	// QX is the macro whose value (0 or 0xffff) selects the placeholder
-	// set of bare qstrs in data.
-	QX = "MPYLD_QX"
+	// QX and QMask select the placeholder set of bare qstrs in data:
+	// native qstr N is QX ^ ((0x4000+N) & QMask). The compile that is linked
+	// has QX 0 and QMask 0xffff; the one compared with it, QX 0xffff (every
+	// bit differs); two more, QMask 0 with QX 0 and 0xffff (every
+	// placeholder 0, then 0xffff), must give the same code too, which
+	// catches folded tests such as x != 0 or x > 0x100.
+	QX    = "MPYLD_QX"
+	QMask = "MPYLD_QMASK"
 )
 
 var (
@@ -145,11 +150,12 @@ func ConfigHeader(base []byte, objQstrs bool, sources ...[]byte) []byte {
 	out := nativeRe().ReplaceAllFunc(base, func(line []byte) []byte {
 		m := nativeRe().FindSubmatch(line)
 		n, _ := strconv.Atoi(string(m[2]))
-		return fmt.Appendf(nil, "#define MP_QSTR_%s ((qstr)(MPYLD_IN_CODE ? mp_native_qstr_table[%d] : (%s ^ %#x)))", m[1], n, QX, placeholderBase+n)
+		return fmt.Appendf(nil, "#define MP_QSTR_%s ((qstr)(MPYLD_IN_CODE ? mp_native_qstr_table[%d] : (%s ^ (%#x & %s))))", m[1], n, QX, placeholderBase+n, QMask)
 	})
 	var b bytes.Buffer
 	b.Write(out)
 	fmt.Fprintf(&b, "#ifndef %s\n#define %s 0\n#endif\n", QX, QX)
+	fmt.Fprintf(&b, "#ifndef %s\n#define %s 0xffff\n#endif\n", QMask, QMask)
 	if objQstrs {
 		b.WriteString("#define MPYLD_OBJ_QSTRS 1\n")
 	}
