@@ -286,6 +286,17 @@ func Clean(ctx context.Context, opt Options) ([]string, error) {
 	}
 	if name != "" {
 		paths = append(paths, name+".mpy")
+	} else if b, err := newBuilder(opt); err == nil {
+		// A core/user C module: one module per registration, and the
+		// development branch's build-<arch> folders.
+		for _, n := range b.usermodNames(ctx) {
+			paths = append(paths, n+".mpy")
+		}
+		if names := b.usermodNames(ctx); len(names) > 0 {
+			for _, a := range linker.Arches {
+				paths = append(paths, "build-"+a.Name)
+			}
+		}
 	}
 	var removed []string
 	for _, p := range paths {

@@ -121,7 +121,13 @@ func (b *builder) detectUsermod(ctx context.Context, s settings) (*module, bool,
 // sources register, when no name is given and there is no Makefile.
 func (b *builder) usermodNames(ctx context.Context) []string {
 	s := b.settings()
-	if s.name != "" || findMakefile(b.opt.Dir) != "" {
+	if findMakefile(b.opt.Dir) != "" {
+		return nil
+	}
+	if s.name != "" {
+		if _, ok, err := b.detectUsermod(ctx, s); ok && err == nil {
+			return []string{s.name}
+		}
 		return nil
 	}
 	m, ok, err := b.detectUsermod(ctx, s)
