@@ -326,9 +326,9 @@ func (j *archBuild) callers(sym string) string {
 	case 0:
 		return ""
 	case 1:
-		return "called from " + places[0]
+		return "used in " + places[0]
 	}
-	return fmt.Sprintf("called from %s and %d more places", places[0], len(places)-1)
+	return fmt.Sprintf("used in %s and %d more places", places[0], len(places)-1)
 }
 
 // supportHints adds to a link error, for each still undefined symbol,

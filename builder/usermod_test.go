@@ -339,7 +339,7 @@ func TestUsermodRefusals(t *testing.T) {
 		"globals_key_in_code": `\(in first_key\): code reaches the qstr object of MP_ROM_QSTR\(MP_QSTR_first_key\)`,
 		"rom_qstr_in_code":    `\(in greeting\): code reaches the qstr object of MP_ROM_QSTR\(MP_QSTR_hello\)`,
 		"undecodable":         `mod\.o: \.rodata.*: data that differs between the two placeholder compiles cannot be decoded \(0x4\w+ and 0xb\w+\)`,
-		"missing_function":    `undefined symbol "mp_hal_pin_write".*called from set_pin \(build(-\w+)?/mod\.o \.(text|literal)\.set_pin\+0x`,
+		"missing_function":    `undefined symbol "mp_hal_pin_write".*used in set_pin \(build(-\w+)?/mod\.o \.(text|literal)\.set_pin\+0x`,
 	}
 	root := filepath.Join(testutil.Root(), "testdata", "usermod", "refuse")
 	for _, tree := range trees {
@@ -453,4 +453,23 @@ func TestUsermodRootPointer(t *testing.T) {
 	runUnix(t, dir, "import rootptr, gc\nprint(rootptr.get())\nrootptr.set([1, 2, 3] + [4])\n"+
 		"for i in range(2000): x = bytearray(1000)\ngc.collect()\nfor i in range(2000): x = [i] * 10\nprint(rootptr.get())",
 		"None\n[1, 2, 3, 4]\n")
+}
+
+// TestUsermodObjects: runtime objects that mp_fun_table lacks, in static
+// data (an exception on OSError, a static method, the empty tuple), come
+// out right on every tree, and a function may end in a raise.
+func TestUsermodObjects(t *testing.T) {
+	trees := usermodTrees(t)
+	a, _ := linker.LookupArch("x64")
+	needCC(t, a)
+	for _, tree := range trees {
+		t.Run(filepath.Base(tree), func(t *testing.T) {
+			dir := copyDir(t, filepath.Join(testutil.Root(), "testdata", "usermod", "exc"))
+			if _, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{tree}}); err != nil {
+				t.Fatal(err)
+			}
+			runUnix(t, dir, "import exc\ntry:\n  exc.fail()\nexcept OSError as e:\n  print(type(e).__name__, e, isinstance(e, exc.DeviceError))\nprint(exc.K.echo(5), exc.K.EMPTY)",
+				"DeviceError device gone True\n5 ()\n")
+		})
+	}
 }

@@ -233,8 +233,19 @@ func firstDiff(a, b []byte) int {
 }
 
 // FuncAt names the function symbol covering off in section idx of f (for
-// an Xtensa literal pool .literal.f, the function f), or "".
-func FuncAt(f *elfobj.File, idx int, off uint64) string { return funcAt(f, idx, off) }
+// an Xtensa literal pool .literal.f, the function f), else the variable,
+// or "".
+func FuncAt(f *elfobj.File, idx int, off uint64) string {
+	if fn := funcAt(f, idx, off); fn != "" {
+		return fn
+	}
+	for _, s := range f.Symbols {
+		if int(s.Shndx) == idx && s.Type == elf.STT_OBJECT && off >= s.Value && off < s.Value+max(s.Size, 1) {
+			return s.Name
+		}
+	}
+	return ""
+}
 
 func funcAt(f *elfobj.File, idx int, off uint64) string {
 	best := ""

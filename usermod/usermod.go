@@ -131,7 +131,7 @@ func stripComments(src []byte) []byte {
 
 // ExtraSources are texts whose qstrs the config header must hold besides
 // the module's: the prelude and the init.
-func ExtraSources() [][]byte { return [][]byte{prelude, []byte(initTemplate)} }
+func ExtraSources() [][]byte { return [][]byte{prelude, []byte(initTemplate), builtinQstrs()} }
 
 // placeholderBase is the first placeholder: native qstr N is 0x4000+N in
 // one compile and its complement in the other, so every bit differs.
@@ -219,29 +219,60 @@ func Qstrs(header []byte) (bySymbol map[string]uint32, native map[int]string) {
 // does not hold: the init computes its address.
 type object struct {
 	name string
-	expr string // C, in mpy_init
-	// macro, when set, is the dynruntime.h macro the expression needs.
+	// expr is the C expression in mpy_init; fallback, the one used when
+	// py/dynruntime.h has no macro for it.
+	expr, fallback string
+	// macro, when set, is the macro the expression needs, else the init
+	// looks up builtin, else the build fails (#error).
 	macro string
 }
 
+// builtinTypes are the built-in types and exceptions (mp_type_<name>)
+// that static data may point to; the init finds them through
+// py/dynruntime.h's macro where it has one, else in builtins by name.
+// (mp_type_type, str, list, dict and, from v1.23, Exception, come from
+// mp_fun_table through the loader.)
+var builtinTypes = []string{
+	"tuple", "int", "bytes", "bytearray", "bool", "float", "complex", "set", "frozenset", "range", "memoryview",
+	"object", "staticmethod", "classmethod", "property", "enumerate", "zip", "map", "filter", "reversed", "slice",
+	"BaseException", "Exception", "ArithmeticError", "AssertionError", "AttributeError", "EOFError",
+	"GeneratorExit", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError",
+	"NameError", "NotImplementedError", "OSError", "OverflowError", "RuntimeError", "StopIteration",
+	"SyntaxError", "SystemExit", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError",
+}
+
 // objects are the runtime objects the init can provide, in index order.
-var objects = []object{
-	{name: "mp_type_module", expr: "self->context->module.base.type"},
-	{name: "mp_type_tuple", expr: "&mp_type_tuple", macro: "mp_type_tuple"},
-	{name: "mp_type_int", expr: "&mp_type_int", macro: "mp_type_int"},
-	{name: "mp_type_bytes", expr: "&mp_type_bytes", macro: "mp_type_bytes"},
-	{name: "mp_type_bytearray", expr: "&mp_type_bytearray", macro: "mp_type_bytearray"},
-	{name: "mp_type_EOFError", expr: "&mp_type_EOFError", macro: "mp_type_EOFError"},
-	{name: "mp_type_IndexError", expr: "&mp_type_IndexError", macro: "mp_type_IndexError"},
-	{name: "mp_type_KeyError", expr: "&mp_type_KeyError", macro: "mp_type_KeyError"},
-	{name: "mp_type_NotImplementedError", expr: "&mp_type_NotImplementedError", macro: "mp_type_NotImplementedError"},
-	{name: "mp_type_RuntimeError", expr: "&mp_type_RuntimeError", macro: "mp_type_RuntimeError"},
-	{name: "mp_type_TypeError", expr: "&mp_type_TypeError", macro: "mp_type_TypeError"},
-	{name: "mp_type_ValueError", expr: "&mp_type_ValueError", macro: "mp_type_ValueError"},
-	{name: "mp_type_Exception", expr: "&mp_type_Exception", macro: "mp_type_Exception"},
-	{name: "mp_obj_exception_make_new", expr: "mp_obj_exception_make_new", macro: "mp_obj_exception_make_new"},
-	{name: "mp_obj_exception_print", expr: "mp_obj_exception_print", macro: "mp_obj_exception_print"},
-	{name: "mp_obj_exception_attr", expr: "mp_obj_exception_attr", macro: "mp_obj_exception_attr"},
+var objects = func() []object {
+	out := []object{
+		{name: "mp_type_module", expr: "self->context->module.base.type"},
+		exceptionSlot("make_new"), exceptionSlot("print"), exceptionSlot("attr"),
+		// MP_ROM_NONE, MP_ROM_TRUE, MP_ROM_FALSE and the empty tuple.
+		{name: "mp_const_none_obj", expr: "MP_OBJ_TO_PTR(mp_const_none)"},
+		{name: "mp_const_true_obj", expr: "MP_OBJ_TO_PTR(mp_const_true)"},
+		{name: "mp_const_false_obj", expr: "MP_OBJ_TO_PTR(mp_const_false)"},
+		{name: "mp_const_empty_tuple_obj", expr: "MP_OBJ_TO_PTR(mp_const_empty_tuple)"},
+	}
+	for _, b := range builtinTypes {
+		out = append(out, object{name: "mp_type_" + b, expr: "&mp_type_" + b, macro: "mp_type_" + b,
+			fallback: "MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_" + b + "))"})
+	}
+	return out
+}()
+
+// exceptionSlot is mp_obj_exception_<slot> (MP_DEFINE_EXCEPTION), a slot
+// of mp_type_Exception, which before v1.23 the init looks up by name.
+func exceptionSlot(slot string) object {
+	return object{name: "mp_obj_exception_" + slot, expr: "mp_obj_exception_" + slot, macro: "mp_obj_exception_" + slot,
+		fallback: "MP_OBJ_TYPE_GET_SLOT((const mp_obj_type_t *)MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_Exception)), " + slot + ")"}
+}
+
+// builtinQstrs names the qstrs the init may look up, for the qstr scan.
+func builtinQstrs() []byte {
+	var b bytes.Buffer
+	for _, n := range builtinTypes {
+		fmt.Fprintf(&b, "MP_QSTR_%s\n", n)
+	}
+	return b.Bytes()
 }
 
 // Objects maps the runtime objects the init provides to their index.
@@ -265,10 +296,16 @@ func InitSource(name string, nslots int, used []string) []byte {
 		if !want[o.name] {
 			continue
 		}
-		if o.macro != "" {
-			fmt.Fprintf(&cases, "    #ifndef %s\n    #error \"%s is not available to native modules of this MicroPython\"\n    #endif\n", o.macro, o.name)
+		fmt.Fprintf(&cases, "    if (index == %d) {\n", i)
+		switch {
+		case o.macro != "" && o.fallback != "":
+			fmt.Fprintf(&cases, "        #ifdef %s\n        return %s;\n        #else\n        return %s;\n        #endif\n", o.macro, o.expr, o.fallback)
+		case o.macro != "":
+			fmt.Fprintf(&cases, "        #ifndef %s\n        #error \"%s is not available to native modules of this MicroPython\"\n        #endif\n        return %s;\n", o.macro, o.name, o.expr)
+		default:
+			fmt.Fprintf(&cases, "        return %s;\n", o.expr)
 		}
-		fmt.Fprintf(&cases, "    if (index == %d) {\n        return %s;\n    }\n", i, o.expr)
+		cases.WriteString("    }\n")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "#define MPYLD_MODULE mpyld_module_MP_QSTR_%s\n", name)

@@ -89,8 +89,7 @@ func TestInitSource(t *testing.T) {
 		"#define MPYLD_MODULE mpyld_module_MP_QSTR_subsystem\n",
 		"#define MPYLD_TABLE_WORDS 8\n",
 		"if (index == 0) {\n        return self->context->module.base.type;",
-		"#ifndef mp_type_tuple\n",
-		"if (index == 1) {\n        return &mp_type_tuple;",
+		fmt.Sprintf("if (index == %d) {\n        #ifdef mp_type_tuple", Objects()["mp_type_tuple"]) + "\n        return &mp_type_tuple;\n        #else\n        return MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_tuple));",
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("init lacks %q", want)

@@ -109,6 +109,13 @@
 #define mp_obj_exception_attr MPYLD_EXC_SLOT(mp_obj_exception_attr, attr)
 #endif
 
+// Raising does not return, as in firmware (py/dynruntime.h's forms do not
+// say so, and a function that ends in a raise would not compile).
+#undef mp_raise_msg
+#define mp_raise_msg(type, msg) (mp_fun_table.raise_msg((type), (msg)), __builtin_unreachable())
+#undef mp_raise_OSError
+#define mp_raise_OSError(er) (mp_raise_OSError_dyn(er), __builtin_unreachable())
+
 // A root pointer is a global variable of the module (in its bss block),
 // and MP_STATE_VM/MP_STATE_PORT of it name that variable.
 #undef MP_REGISTER_ROOT_POINTER
