@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mpyld/mpyld/addr2line"
 	"github.com/mpyld/mpyld/elfobj"
@@ -212,6 +213,58 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	return m, checkFloat(m.float)
 }
 
+// analyzeSource compiles src again with the other placeholder sets and
+// compares the objects with objA. The support layer's own sources (mpyld's
+// C, with no qstr in constant data) are compared with the complementary
+// set only.
+func (j *archBuild) analyzeSource(ctx context.Context, src, objA string, qsyms, objects map[string]uint32, native map[int]string) (*usermod.Analysis, error) {
+	compile := func(suffix, label string, defines ...string) ([]byte, error) {
+		obj := strings.TrimSuffix(objA, ".o") + suffix
+		args := append([]string(nil), j.cflags...)
+		for _, d := range defines {
+			args = append(args, "-D"+d)
+		}
+		args = append(args, "-o", obj, "-c", src)
+		if _, err := j.cached(ctx, cacheStep{dir: j.dir, out: obj, prog: j.tc.cc, args: args, depFile: obj + ".d",
+			key: j.mod.vars, label: "CC " + src + " (" + label + ")"}); err != nil {
+			return nil, err
+		}
+		return os.ReadFile(filepath.Join(j.dir, obj))
+	}
+	a, err := os.ReadFile(filepath.Join(j.dir, objA))
+	if err != nil {
+		return nil, err
+	}
+	b, err := compile(".qx.o", "placeholders", usermod.QX+"=0xffff")
+	if err != nil {
+		return nil, err
+	}
+	an, err := usermod.Analyze(inDir(j.dir, objA), a, b, qsyms, objects, native)
+	own := strings.HasPrefix(filepath.ToSlash(src), filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir))+"/")
+	if err == nil && !own {
+		// Every placeholder 0, then 0xffff: the code must not change.
+		for k, qx := range []string{"0", "0xffff"} {
+			c, cerr := compile(fmt.Sprintf(".q%d.o", k), "placeholders "+qx, usermod.QX+"="+qx, usermod.QMask+"=0")
+			if cerr != nil {
+				return nil, cerr
+			}
+			if err = usermod.SameCode(inDir(j.dir, objA), a, c); err != nil {
+				break
+			}
+		}
+	}
+	var leak *usermod.LeakError
+	if errors.As(err, &leak) {
+		if leak.Line = j.sourceLine(ctx, src, objA, leak); leak.Line != "" {
+			return nil, err
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src, err)
+	}
+	return an, nil
+}
+
 // sourceLine finds the source line of a placeholder that reached code:
 // it compiles src once more with -g (which changes no code byte) and looks
 // the offset up in its line table. It returns "" when it cannot.
@@ -377,50 +430,24 @@ func (j *archBuild) usermodCompile(ctx context.Context) (*linker.Slots, error) {
 	nslots := 0
 	var used []string
 	registered := map[string]bool{}
+	results := make([]*usermod.Analysis, len(j.srcs.c))
+	errs := make([]error, len(j.srcs.c))
+	var wg sync.WaitGroup
 	for i, src := range j.srcs.c {
-		objA := j.objs[i]
-		objB := strings.TrimSuffix(objA, ".o") + ".qx.o"
-		args := append(append([]string(nil), j.cflags...), "-D"+usermod.QX+"=0xffff", "-o", objB, "-c", src)
-		if _, err := j.cached(ctx, cacheStep{dir: j.dir, out: objB, prog: j.tc.cc, args: args, depFile: objB + ".d",
-			key: j.mod.vars, label: "CC " + src + " (placeholders)"}); err != nil {
-			return nil, err
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j.sem <- struct{}{}
+			defer func() { <-j.sem }()
+			results[i], errs[i] = j.analyzeSource(ctx, src, j.objs[i], qsyms, objects, native)
+		}()
+	}
+	wg.Wait()
+	for i, src := range j.srcs.c {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		a, err := os.ReadFile(filepath.Join(j.dir, objA))
-		if err != nil {
-			return nil, err
-		}
-		b, err := os.ReadFile(filepath.Join(j.dir, objB))
-		if err != nil {
-			return nil, err
-		}
-		an, err := usermod.Analyze(inDir(j.dir, objA), a, b, qsyms, objects, native)
-		if err == nil {
-			// Every placeholder 0, then 0xffff: the code must not change.
-			for k, qx := range []string{"0", "0xffff"} {
-				objC := strings.TrimSuffix(objA, ".o") + fmt.Sprintf(".q%d.o", k)
-				args := append(append([]string(nil), j.cflags...), "-D"+usermod.QX+"="+qx, "-D"+usermod.QMask+"=0", "-o", objC, "-c", src)
-				if _, err := j.cached(ctx, cacheStep{dir: j.dir, out: objC, prog: j.tc.cc, args: args, depFile: objC + ".d",
-					key: j.mod.vars, label: "CC " + src + " (placeholders " + qx + ")"}); err != nil {
-					return nil, err
-				}
-				c, rerr := os.ReadFile(filepath.Join(j.dir, objC))
-				if rerr != nil {
-					return nil, rerr
-				}
-				if err = usermod.SameCode(inDir(j.dir, objA), a, c); err != nil {
-					break
-				}
-			}
-		}
-		var leak *usermod.LeakError
-		if errors.As(err, &leak) {
-			if leak.Line = j.sourceLine(ctx, src, objA, leak); leak.Line != "" {
-				return nil, err
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", src, err)
-		}
+		an := results[i]
 		slots.Fields = append(slots.Fields, an.Fields...)
 		nslots += an.Slots
 		for _, o := range an.Objects {
