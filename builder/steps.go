@@ -39,7 +39,10 @@ type archBuild struct {
 	pyMPY  []string // compiled .py sources
 	linked *linker.Result
 	slots  *linker.Slots // the slot table of a core/user C module
-	res    Result
+	// precompiled are the sources of a core/user C module compiled ahead
+	// (usermodPrecheck).
+	precompiled map[string]bool
+	res         Result
 }
 
 // sources are a module's sources by kind, each in SRC order.
@@ -241,6 +244,13 @@ func (j *archBuild) compileFlags() []string {
 // order), in parallel.
 func (j *archBuild) compile(ctx context.Context) error {
 	j.cflags = j.compileFlags()
+	if j.mod.usermod != nil {
+		// The module's own sources first: a refusal comes before the
+		// support layer is compiled.
+		if err := j.usermodPrecheck(ctx); err != nil {
+			return err
+		}
+	}
 	srcs := append(append([]string(nil), j.srcs.c...), j.srcs.asm...)
 	objs := make([]string, len(srcs))
 	errs := make([]error, len(srcs))
@@ -262,7 +272,7 @@ func (j *archBuild) compile(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		j.count(fresh[i])
+		j.count(fresh[i] || j.precompiled[srcs[i]])
 	}
 	j.objs = append(objs, j.srcs.objs...)
 	if j.mod.usermod != nil {

@@ -213,6 +213,46 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	return m, checkFloat(m.float)
 }
 
+// usermodPrecheck compiles and compares the module's own C sources (not
+// the support layer's), so that a refusal comes first.
+func (j *archBuild) usermodPrecheck(ctx context.Context) error {
+	header, err := os.ReadFile(filepath.Join(j.dir, j.out.configH(j.mod)))
+	if err != nil {
+		return err
+	}
+	qsyms, native := usermod.Qstrs(header)
+	j.precompiled = map[string]bool{}
+	prefix := filepath.ToSlash(filepath.Join(j.out.buildDir, supportDir)) + "/"
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var srcs []string
+	for _, src := range j.srcs.c {
+		if !strings.HasPrefix(filepath.ToSlash(src), prefix) {
+			srcs = append(srcs, src)
+		}
+	}
+	errs := make([]error, len(srcs))
+	for i, src := range srcs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j.sem <- struct{}{}
+			defer func() { <-j.sem }()
+			obj := j.out.objectPath(src, ".o")
+			fresh, err := j.compileOne(ctx, src, obj)
+			if err == nil {
+				_, err = j.analyzeSource(ctx, src, obj, qsyms, usermod.Objects(), native)
+			}
+			mu.Lock()
+			j.precompiled[src] = fresh
+			mu.Unlock()
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // analyzeSource compiles src again with the other placeholder sets and
 // compares the objects with objA. The support layer's own sources (mpyld's
 // C, with no qstr in constant data) are compared with the complementary
