@@ -170,6 +170,22 @@ func Build(ctx context.Context, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if names := b.usermodNames(ctx); len(names) > 1 {
+		// Sources that register several modules: one module each, one
+		// after the other (they share the build folder).
+		var all []Result
+		var errs []error
+		for _, n := range names {
+			one := opt
+			one.Name = n
+			res, err := Build(ctx, one)
+			all = append(all, res...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return all, errors.Join(errs...)
+	}
 	arches, all, err := b.arches(ctx)
 	if err != nil {
 		return nil, err
@@ -330,6 +346,17 @@ func Clean(ctx context.Context, opt Options) ([]string, error) {
 	}
 	if name != "" {
 		paths = append(paths, name+".mpy")
+	} else if b, err := newBuilder(opt); err == nil {
+		// A core/user C module: one module per registration, and the
+		// development branch's build-<arch> folders.
+		for _, n := range b.usermodNames(ctx) {
+			paths = append(paths, n+".mpy")
+		}
+		if names := b.usermodNames(ctx); len(names) > 0 {
+			for _, a := range linker.Arches {
+				paths = append(paths, "build-"+a.Name)
+			}
+		}
 	}
 	var removed []string
 	for _, p := range paths {

@@ -18,7 +18,11 @@ func (j *archBuild) gcSections() bool {
 	if j.opt.GCSections != nil {
 		return *j.opt.GCSections
 	}
-	return j.proj.GCSections != nil && *j.proj.GCSections
+	if j.proj.GCSections != nil {
+		return *j.proj.GCSections
+	}
+	// A core/user C module links only what it uses of the support layer.
+	return j.mod != nil && j.mod.usermod != nil
 }
 
 // sizeCFlags are the flags the size options add ahead of CFLAGS_EXTRA,

@@ -39,7 +39,8 @@ func findMakefile(dir string) string {
 // LIBGCC_PATH and LIBM_PATH (the runtime libraries of LINK_RUNTIME=1).
 var printedVars = []string{"MOD", "SRC", "ARCH", "MPY_DIR", "BUILD", "CFLAGS", "CFLAGS_EXTRA", "MICROPY_FLOAT_IMPL",
 	"LINK_RUNTIME", "LIBGCC_PATH", "LIBM_PATH", "MPY_EXTERN_SYM_FILE", "ARCH_FLAGS", "MPY_LD_FLAGS", "MPY_CROSS", "CROSS",
-	"CC", "LINK_CLANG_CLANGRT", "LINK_CLANG_LIBC", "MAKEFILE_LIST"}
+	"CC", "LINK_CLANG_CLANGRT", "LINK_CLANG_LIBC", "MAKEFILE_LIST",
+	"SRC_USERMOD", "SRC_USERMOD_C", "SRC_USERMOD_LIB_C", "CFLAGS_USERMOD"}
 
 // foundVar is the printed name of the sources as make found them.
 const foundVar = "SRC_FOUND"

@@ -51,6 +51,8 @@ type module struct {
 	// fromMake says they were read.
 	makeRuntime []string
 	fromMake    bool
+	// usermod is set for a module in MicroPython's core/user C module style.
+	usermod *usermodState
 }
 
 // path is where source src is read from.
@@ -124,6 +126,12 @@ func (b *builder) resolve(ctx context.Context, a *linker.Arch, tree string) (*mo
 	}
 	if mf := findMakefile(b.opt.Dir); mf != "" {
 		return b.resolveMakefile(ctx, a, mf, s)
+	}
+	if m, ok, err := b.detectUsermod(ctx, s); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return b.finishUsermod(a, m, s)
 	}
 	if len(s.vars) > 0 {
 		return nil, fmt.Errorf("%s: variables are for a Makefile, and %s has none", sortedVars(s.vars)[0], b.opt.Dir)

@@ -38,7 +38,11 @@ type archBuild struct {
 	objs   []string // compiled objects, then the .o sources
 	pyMPY  []string // compiled .py sources
 	linked *linker.Result
-	res    Result
+	slots  *linker.Slots // the slot table of a core/user C module
+	// precompiled are the sources of a core/user C module compiled ahead
+	// (usermodPrecheck).
+	precompiled map[string]bool
+	res         Result
 	// largeData compiles x64 with the medium code model (linkData).
 	largeData bool
 }
@@ -210,6 +214,9 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 			return errLLVMDebug
 		}
 	}
+	if j.mod.usermod != nil && j.tc.clang {
+		return fmt.Errorf("%s: a module written as a core/user C module needs GCC: Clang folds __builtin_constant_p the same way in code and in static data, which the translation relies on telling apart", j.tc.cc)
+	}
 	return nil
 }
 
@@ -231,9 +238,20 @@ func (j *archBuild) writeConfigHeader() error {
 		}
 		texts = append(texts, data)
 	}
+	if j.mod.usermod != nil {
+		extra, err := j.writeUsermodFiles(texts)
+		if err != nil {
+			return err
+		}
+		texts = append(texts, extra...)
+	}
 	j.qstrs = linker.ScanQstrs(j.mod.target, texts...)
 	h := j.out.configH(j.mod)
-	if err := writeIfChanged(inDir(j.dir, h), linker.ConfigHeader(j.mod.target, j.qstrs)); err != nil {
+	header := linker.ConfigHeader(j.mod.target, j.qstrs)
+	if j.mod.usermod != nil {
+		header = j.usermodConfigHeader(header, texts)
+	}
+	if err := writeIfChanged(inDir(j.dir, h), header); err != nil {
 		return err
 	}
 	j.logf("%s: GEN %s", j.arch.Name, h)
@@ -254,6 +272,9 @@ func (j *archBuild) compileFlags() []string {
 	if j.tc.llvm != nil {
 		f = j.tc.llvm.dropRefused(f)
 	}
+	if m.usermod != nil {
+		f = append(f, j.usermodFlags()...)
+	}
 	own := j.tc.flags
 	for _, w := range f {
 		if strings.HasPrefix(w, "--target=") || w == "-target" {
@@ -267,6 +288,13 @@ func (j *archBuild) compileFlags() []string {
 // order), in parallel.
 func (j *archBuild) compile(ctx context.Context) error {
 	j.cflags = j.compileFlags()
+	if j.mod.usermod != nil {
+		// The module's own sources first: a refusal comes before the
+		// support layer is compiled.
+		if err := j.usermodPrecheck(ctx); err != nil {
+			return err
+		}
+	}
 	srcs := append(append([]string(nil), j.srcs.c...), j.srcs.asm...)
 	objs := make([]string, len(srcs))
 	errs := make([]error, len(srcs))
@@ -292,9 +320,15 @@ func (j *archBuild) compile(ctx context.Context) error {
 		if err != nil {
 			return j.floatHint(err)
 		}
-		j.count(fresh[i])
+		j.count(fresh[i] || j.precompiled[srcs[i]])
 	}
 	j.objs = append(objs, j.srcs.objs...)
+	if j.mod.usermod != nil {
+		var err error
+		if j.slots, err = j.usermodCompile(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -432,7 +466,7 @@ func (j *archBuild) link(ctx context.Context) error {
 	// Inputs are named from here, not read through Config.ReadFile, so that
 	// the linker maps archives instead of reading them whole.
 	cfg := &linker.Config{Arch: j.arch, Target: m.target, Qstrs: j.qstrs.Vals, Objs: j.qstrs.Objs, SourceName: sourceName(m),
-		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(), NoData: j.opt.NoData || j.proj.NoData}
+		LinkRuntime: m.linkRuntime, GCSections: j.gcSections(), NoData: j.opt.NoData || j.proj.NoData, Slots: j.slots}
 	for _, o := range j.objs {
 		cfg.Objects = append(cfg.Objects, inDir(j.dir, o))
 	}
@@ -474,6 +508,9 @@ func (j *archBuild) link(ctx context.Context) error {
 	native := j.out.native(m)
 	j.logf("%s: LINK %s", j.arch.Name, native)
 	if j.linked, err = linker.Link(cfg); err != nil {
+		if m.usermod != nil {
+			return j.supportHints(err)
+		}
 		return err
 	}
 	j.res.Objects = j.objs

@@ -219,7 +219,7 @@ func (l *linker) placeData() {
 	if size == 0 && fixups == 0 {
 		return
 	}
-	if l.arch.ISA == ISAXtensa && !l.target.newest().AtLeast(bssTrackedSince) {
+	if l.arch.ISA == ISAXtensa && !l.target.newest().AtLeast(bssTrackedSince) && !l.keepsBSS() {
 		l.errs.addf("%s: %s: writable data%s: %s on ESP8266 and ESP32 does not keep a native module's bss alive (only code in IRAM points to it, which the GC does not scan; MicroPython %s tracks it), so the data would be lost: build against MicroPython %s or later, or make the variable const, or zero-initialised and set in mpy_init",
 			first.obj.name, first.name, varNames(first), l.target, bssTrackedSince, bssTrackedSince)
 		return
@@ -466,3 +466,8 @@ func (l *linker) staticBSSError(sec *section, r elfobj.Reloc, global bool) error
 	}
 	return l.relocError(sec, r, fmt.Sprintf("static variable in bss reached PC-relative, refused with --no-data: bss is allocated apart from the code at load time; make %s non-static, or link without --no-data", l.varName(sec, r)))
 }
+
+// TracksBSS says whether the target's firmware keeps a native module's
+// block of rodata and bss alive on ports with their own code memory
+// (ESP8266, ESP32): from v1.24.
+func (t Target) TracksBSS() bool { return t.newest().AtLeast(bssTrackedSince) }

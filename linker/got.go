@@ -41,6 +41,9 @@ func (l *linker) buildGOT() {
 			if !s.global() || !l.arch.isGOTType(r.Type) {
 				continue
 			}
+			if l.cfg.Slots != nil && l.isSlotReloc(sec, r) {
+				continue // filled by mpy_init (slots.go)
+			}
 			if s.Name == "" || (s.Type != elf.STT_NOTYPE && s.Type != elf.STT_FUNC && s.Type != elf.STT_OBJECT) {
 				l.errs.add(l.relocError(sec, r, fmt.Sprintf("symbol of type %v cannot have a GOT entry", s.Type)))
 				continue

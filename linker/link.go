@@ -42,6 +42,9 @@ type Config struct {
 	Verbose int
 	// GCSections drops the sections mpy_init does not reach (--gc-sections).
 	GCSections bool
+	// Slots, for a module in MicroPython's core/user C module style, asks
+	// for the table of slots its generated mpy_init fills (slots.go).
+	Slots *Slots
 }
 
 // Result is a linked module and the one account of where everything in it
@@ -106,6 +109,8 @@ type linker struct {
 	startup       *section
 
 	entryLen int // bytes of the entry jump at text offset 0
+
+	slots []slot // filled by mpy_init (slots.go)
 
 	text    []byte
 	rodata  []byte
@@ -199,6 +204,7 @@ func Link(cfg *Config) (res *Result, err error) {
 	if cfg.GCSections {
 		l.gcSections()
 	}
+	l.prepareSlots()
 	l.placeData()
 	if l.arch.ISA == ISAXtensa {
 		l.buildXtensaGOT()
@@ -216,6 +222,7 @@ func Link(cfg *Config) (res *Result, err error) {
 		return nil, err
 	}
 	l.relocate()
+	l.fillSlots()
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}

@@ -87,6 +87,8 @@ func (l *linker) relocate() {
 		for _, r := range sec.relocs {
 			var err error
 			switch {
+			case l.cfg.Slots != nil && l.isSlotReloc(sec, r):
+				continue
 			case sec.dataRelRo, sec.cat == catData:
 				err = l.dataReloc(sec, r)
 			case sec.cat == catText || sec.cat == catRodata:

@@ -97,6 +97,7 @@ func (l *linker) resolve() {
 		case l.target.funTableIndex(name) >= 0:
 			s.sec = l.pseudoSection(extFunSlot)
 			s.funIndex = l.target.funTableIndex(name)
+		case l.slotSymbol(s):
 		case firstWith(name) != "":
 			l.errs.addf("%s: undefined symbol %q: %s has no %s in mp_fun_table; it needs MicroPython %s or later: build against a newer MicroPython tree, or do without it",
 				s.obj.name, name, l.target, name, firstWith(name))
