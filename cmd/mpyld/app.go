@@ -54,7 +54,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), testCommand(), cleanCommand(), releaseCommand(), deployCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
