@@ -4,6 +4,7 @@
 package firmware
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,6 +51,12 @@ type Board struct {
 	Fault string
 	// NotRun, when set, is why no firmware of this board runs here.
 	NotRun string
+	// Make, when set, builds the firmware from the tree into outDir
+	// instead of the tree's makefile (mpyld's own ports), and returns it.
+	Make func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error)
+	// Args, when set, gives the QEMU arguments that run a firmware file
+	// (instead of QEMUArgs and -kernel).
+	Args func(firmware string) ([]string, error)
 }
 
 // noLibs leaves out what needs a submodule that a test firmware does not:
@@ -84,7 +91,11 @@ var Boards = []*Board{
 		Since: linker.V(1, 28, 0), Program: "firmware.elf", CrossPrefix: "riscv64-unknown-elf-", CrossPackage: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
 		Console: RawREPL, QEMU: "qemu-system-riscv64", QEMUPackage: "qemu-system-misc",
 		QEMUArgs: []string{"-machine", "virt", "-bios", "none"}, Fault: "EXCEPTION CAUGHT:"},
+	// mpyld's own minimal ESP8266 port on QEMU's sim machine, console
+	// through semihosting. Its Make and Args come from package
+	// firmware/lx106 (lx106.Build, lx106.QEMUArgs) once that is merged.
 	{Name: "lx106", Arches: []string{"xtensa"}, Console: Stdin, QEMU: "qemu-system-xtensa", QEMUPackage: "qemu-system-misc",
+		CrossPrefix: "xtensa-lx106-elf-", CrossPackage: "gcc-xtensa-lx106 picolibc-xtensa-lx106-elf",
 		NotRun: "mpyld's own lx106 test firmware (ESP8266 on QEMU's sim machine) is not part of this mpyld yet"},
 	{Name: "esp32", Arches: []string{"xtensawin"}, Console: RawREPL,
 		NotRun: "no firmware for windowed Xtensa (ESP32) runs under QEMU here; xtensawin modules are built but never run"},
@@ -108,7 +119,7 @@ func (b *Board) Available(mpyDir string, t linker.Target) string {
 	if b.NotRun != "" {
 		return b.NotRun
 	}
-	if b.Port == "qemu" {
+	if b.Port == "qemu" && b.Make == nil {
 		if !isDir(filepath.Join(mpyDir, "ports", "qemu", "boards", b.Name)) {
 			return fmt.Sprintf("MicroPython %s has no ports/qemu board %s (from %s on; before v1.24, ports/qemu-arm only runs a fixed script, with no REPL)",
 				versionOf(t), b.Name, b.Since)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,21 +54,57 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(d, "mpyld"), nil
 }
 
-// Key names the cached build of the board from the tree: the tree's real
-// path, its version, the board and its make variables.
-func (b *Board) Key(mpyDir string, t linker.Target) string {
-	abs, err := filepath.Abs(mpyDir)
-	if err == nil {
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = r
-		}
-	}
+// treeSources are the folders of a tree a port's firmware is built from:
+// the core, and the libraries the unix and QEMU ports compile (a full
+// checkout's other submodules are left out: they are large and unused).
+var treeSources = []string{"py", "extmod", "shared", "drivers", "lib/libm", "lib/libm_dbl", "lib/uzlib", "lib/re1.5",
+	"lib/littlefs", "lib/oofatfs", "lib/crypto-algorithms", "lib/berkeley-db-1.xx"}
+
+// Key names the cached build of the board from the tree: its version,
+// the board, its make variables and a digest of the tree's sources (the
+// name and contents of every file of treeSources and the port). Neither the
+// tree's location nor file times are part of it, so a fresh checkout or
+// unpacking of the same sources (as CI makes) finds its firmware, and an
+// edited source gives a new build.
+func (b *Board) Key(mpyDir string, t linker.Target) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "tree %s\nversion %s\nboard %s\n", abs, versionOf(t), b.Name)
+	fmt.Fprintf(h, "version %s\nboard %s\n", versionOf(t), b.Name)
 	for _, v := range b.versionVars(t) {
 		fmt.Fprintf(h, "var %s\n", v)
 	}
-	return fmt.Sprintf("%s-%s-%s", b.Name, versionOf(t), hex.EncodeToString(h.Sum(nil))[:12])
+	subs := append([]string(nil), treeSources...)
+	if b.Port != "" {
+		subs = append(subs, "ports/"+b.Port)
+	}
+	for _, sub := range subs {
+		root := filepath.Join(mpyDir, filepath.FromSlash(sub))
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if os.IsNotExist(err) && p == root {
+					return nil
+				}
+				return err
+			}
+			if d.IsDir() && p != root && (strings.HasPrefix(d.Name(), "build") || d.Name() == ".git") {
+				return filepath.SkipDir // the tree's own builds
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(mpyDir, p)
+			sum := sha256.Sum256(data)
+			fmt.Fprintf(h, "file %s %x\n", filepath.ToSlash(rel), sum)
+			return nil
+		})
+		if err != nil {
+			return "", fmt.Errorf("reading the tree %s: %v", mpyDir, err)
+		}
+	}
+	return fmt.Sprintf("%s-%s-%s", b.Name, versionOf(t), hex.EncodeToString(h.Sum(nil))[:12]), nil
 }
 
 // builds keeps one build per cache key at a time in this process.
@@ -87,15 +124,18 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 	if why := b.Available(o.MPYDir, t); why != "" {
 		return "", errors.New(why)
 	}
-	key := b.Key(o.MPYDir, t)
+	key, err := b.Key(o.MPYDir, t)
+	if err != nil {
+		return "", err
+	}
 	dir := filepath.Join(o.CacheDir, "firmware", key)
 	program := filepath.Join(dir, "build", b.Program)
 	stamp := filepath.Join(dir, "ok")
 	mu, _ := builds.LoadOrStore(key, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
-	if isFile(stamp) && isFile(program) {
-		return program, nil
+	if p := cached(stamp, program, b); p != "" {
+		return p, nil
 	}
 	if err := b.checkTools(o); err != nil {
 		return "", err
@@ -108,8 +148,21 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if isFile(stamp) && isFile(program) {
-		return program, nil // another mpyld built it meanwhile
+	if p := cached(stamp, program, b); p != "" {
+		return p, nil // another mpyld built it meanwhile
+	}
+	if b.Make != nil {
+		logf(o, "firmware %s: building MicroPython %s %s (first run; cached in %s)", b.Name, versionOf(t), b.Name, dir)
+		start := time.Now()
+		p, err := b.Make(ctx, o.MPYDir, filepath.Join(dir, "build"), func(format string, args ...any) { logf(o, format, args...) })
+		if err != nil {
+			return "", fmt.Errorf("firmware %s: %v", b.Name, err)
+		}
+		if err := os.WriteFile(stamp, []byte(p+"\n"), 0o644); err != nil {
+			return "", err
+		}
+		logf(o, "firmware %s: built in %.0fs", b.Name, time.Since(start).Seconds())
+		return p, nil
 	}
 	portDir := filepath.Join(o.MPYDir, "ports", b.Port)
 	jobs := o.Jobs
@@ -173,13 +226,33 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 	return program, nil
 }
 
+// cached returns the firmware a finished build left, or "": the board's
+// program, or for boards mpyld builds itself, the file the stamp names.
+func cached(stamp, program string, b *Board) string {
+	if !isFile(stamp) {
+		return ""
+	}
+	if b.Make != nil {
+		data, _ := os.ReadFile(stamp)
+		p := strings.TrimSpace(string(data))
+		if isFile(p) {
+			return p
+		}
+		return ""
+	}
+	if isFile(program) {
+		return program
+	}
+	return ""
+}
+
 // checkTools reports the compiler the board's makefile needs, when absent.
 func (b *Board) checkTools(o Options) error {
 	mk := o.Make
 	if mk == "" {
 		mk = "make"
 	}
-	if _, err := exec.LookPath(mk); err != nil {
+	if _, err := exec.LookPath(mk); err != nil && b.Make == nil {
 		return &MissingToolError{Tool: "GNU make", Package: "make"}
 	}
 	cc := b.CrossPrefix + "gcc"

@@ -213,6 +213,10 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			switch {
 			case b.Skipped != "":
 				u.NotRun = b.Skipped
+			case u.board == nil:
+				u.NotRun = "no board runs " + b.Arch + " modules"
+			case c.Firmware[b.Arch] == "" && u.board.Available(tree, tg) != "":
+				u.NotRun = u.board.Available(tree, tg)
 			case b.Err != nil && okArch[b.Arch]:
 				u.NotRun = "the module cannot be built for " + u.MicroPython + ": " + firstLine(b.Err.Error())
 			case b.Err != nil:
@@ -324,6 +328,17 @@ func targetFor(b *firmware.Board, qemu, fw string) (Target, error) {
 		}
 		// An empty working folder: nothing there shadows an import.
 		return &StdinTarget{Argv: []string{fw}, Dir: dir, Fault: b.Fault}, nil
+	}
+	if b.Args != nil {
+		args, err := b.Args(fw)
+		if err != nil {
+			return nil, err
+		}
+		argv := append([]string{qemu}, args...)
+		if b.Console == firmware.RawREPL {
+			return &REPLTarget{Argv: argv, Fault: b.Fault}, nil
+		}
+		return &StdinTarget{Argv: argv, Fault: b.Fault}, nil
 	}
 	argv := append([]string{qemu}, b.QEMUArgs...)
 	switch b.Console {

@@ -274,6 +274,16 @@ func faultLine(out, fault string) string {
 			break
 		}
 	}
+	// RISC-V names the cause: "MCAUSE=00000001 (Instruction address fault)".
+	if k := strings.Index(out[i:], "MCAUSE="); k >= 0 {
+		rest := out[i+k:]
+		if e := strings.IndexByte(rest, '\n'); e >= 0 {
+			rest = rest[:e]
+		}
+		if a, b := strings.IndexByte(rest, '('), strings.LastIndexByte(rest, ')'); a >= 0 && b > a {
+			msg += " (" + rest[a+1:b] + ")"
+		}
+	}
 	return msg
 }
 
