@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mpyld/mpyld/firmware/lx106"
 	"github.com/mpyld/mpyld/linker"
 )
 
@@ -91,12 +92,14 @@ var Boards = []*Board{
 		Since: linker.V(1, 28, 0), Program: "firmware.elf", CrossPrefix: "riscv64-unknown-elf-", CrossPackage: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
 		Console: RawREPL, QEMU: "qemu-system-riscv64", QEMUPackage: "qemu-system-misc",
 		QEMUArgs: []string{"-machine", "virt", "-bios", "none"}, Fault: "EXCEPTION CAUGHT:"},
-	// mpyld's own minimal ESP8266 port on QEMU's sim machine, console
-	// through semihosting. Its Make and Args come from package
-	// firmware/lx106 (lx106.Build, lx106.QEMUArgs) once that is merged.
-	{Name: "lx106", Arches: []string{"xtensa"}, Console: Stdin, QEMU: "qemu-system-xtensa", QEMUPackage: "qemu-system-misc",
+	// mpyld's own minimal ESP8266 port (package firmware/lx106) on QEMU's
+	// sim machine, with its console on semihosting: the script on stdin.
+	{Name: "lx106", Arches: []string{"xtensa"}, Console: Stdin, QEMU: lx106.QEMU, QEMUPackage: "qemu-system-misc",
 		CrossPrefix: "xtensa-lx106-elf-", CrossPackage: "gcc-xtensa-lx106 picolibc-xtensa-lx106-elf",
-		NotRun: "mpyld's own lx106 test firmware (ESP8266 on QEMU's sim machine) is not part of this mpyld yet"},
+		Make: func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error) {
+			return lx106.Build(ctx, lx106.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
+		},
+		Args: lx106.QEMUArgs, Fault: "FATAL: "},
 	{Name: "esp32", Arches: []string{"xtensawin"}, Console: RawREPL,
 		NotRun: "no firmware for windowed Xtensa (ESP32) runs under QEMU here; xtensawin modules are built but never run"},
 }

@@ -134,7 +134,7 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 	mu, _ := builds.LoadOrStore(key, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
-	if p := cached(stamp, program, b); p != "" {
+	if p := cached(stamp, program, b); p != "" && b.Make == nil {
 		return p, nil
 	}
 	if err := b.checkTools(o); err != nil {
@@ -148,11 +148,16 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if p := cached(stamp, program, b); p != "" {
+	if p := cached(stamp, program, b); p != "" && b.Make == nil {
 		return p, nil // another mpyld built it meanwhile
 	}
 	if b.Make != nil {
-		logf(o, "firmware %s: building MicroPython %s %s (first run; cached in %s)", b.Name, versionOf(t), b.Name, dir)
+		// mpyld's own ports: their Make rebuilds only what changed (the
+		// port's files come with mpyld, so they may have).
+		first := cached(stamp, program, b) == ""
+		if first {
+			logf(o, "firmware %s: building MicroPython %s %s (first run; cached in %s)", b.Name, versionOf(t), b.Name, dir)
+		}
 		start := time.Now()
 		p, err := b.Make(ctx, o.MPYDir, filepath.Join(dir, "build"), func(format string, args ...any) { logf(o, format, args...) })
 		if err != nil {
@@ -161,7 +166,9 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 		if err := os.WriteFile(stamp, []byte(p+"\n"), 0o644); err != nil {
 			return "", err
 		}
-		logf(o, "firmware %s: built in %.0fs", b.Name, time.Since(start).Seconds())
+		if first {
+			logf(o, "firmware %s: built in %.0fs", b.Name, time.Since(start).Seconds())
+		}
 		return p, nil
 	}
 	portDir := filepath.Join(o.MPYDir, "ports", b.Port)

@@ -50,13 +50,18 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 	}
 	for _, u := range r.Units {
+		board := u.Board
+		if board == "" {
+			board = "no board"
+		}
+		if n, cause := sameFailure(u.Results); n > 1 {
+			// The build or the firmware failed: once for all tests.
+			fmt.Fprintf(w, "\n--- FAIL: all %d tests on %s, MicroPython %s (%s): %s\n", n, u.Arch, u.MicroPython, board, cause)
+			continue
+		}
 		for _, res := range u.Results {
 			if res.Status != Fail {
 				continue
-			}
-			board := u.Board
-			if board == "" {
-				board = "no board"
 			}
 			fmt.Fprintf(w, "\n--- FAIL: %s on %s, MicroPython %s (%s): %s\n", res.Test, u.Arch, u.MicroPython, board, res.Cause)
 			switch {
@@ -68,6 +73,20 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped, %d not run\n", r.Count(Pass), r.Count(Fail), r.Count(Skip), r.Count(NotRun))
+}
+
+// sameFailure returns the number of results and their cause when every one
+// failed with the same cause and nothing ran (a failed build or firmware).
+func sameFailure(results []Result) (int, string) {
+	if len(results) == 0 {
+		return 0, ""
+	}
+	for _, r := range results {
+		if r.Status != Fail || r.Cause != results[0].Cause || r.Output != "" || r.Diff != "" {
+			return 0, ""
+		}
+	}
+	return len(results), results[0].Cause
 }
 
 // diffLines is a line diff of want against got: "-" lines only in the

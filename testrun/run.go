@@ -193,7 +193,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			okArch[b.Arch] = true
 		}
 	}
-	if len(okArch) == 0 && buildErr != nil {
+	if len(okArch) == 0 && buildErr != nil && !allCannotLoad(built, targets, repOf) {
 		return nil, buildErr // nothing to run: the build's own error
 	}
 	for _, tree := range trees {
@@ -210,7 +210,13 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			if u.board != nil {
 				u.Board = u.board.Name
 			}
+			var cannotLoad error
+			if a, err := linker.LookupArch(b.Arch); err == nil {
+				cannotLoad = tg.Check(a, 0)
+			}
 			switch {
+			case cannotLoad != nil:
+				u.NotRun = cannotLoad.Error()
 			case b.Skipped != "":
 				u.NotRun = b.Skipped
 			case u.board == nil:
@@ -251,6 +257,27 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 	}
 	return rep, ctx.Err()
+}
+
+// allCannotLoad reports whether every failed build is of an arch its
+// version cannot load (then those are not run, rather than an error).
+func allCannotLoad(built []builder.Result, targets map[string]linker.Target, repOf map[string]string) bool {
+	for _, b := range built {
+		if b.Err == nil {
+			continue
+		}
+		tree, ok := repOf[b.MPYABI]
+		if !ok {
+			for _, t := range repOf {
+				tree = t
+			}
+		}
+		a, err := linker.LookupArch(b.Arch)
+		if err != nil || targets[tree].Check(a, 0) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // runUnit gets the firmware of one arch and version and runs every test.
@@ -333,6 +360,9 @@ func targetFor(b *firmware.Board, qemu, fw string) (Target, error) {
 		args, err := b.Args(fw)
 		if err != nil {
 			return nil, err
+		}
+		if len(args) > 0 && args[0] == b.QEMU {
+			args = args[1:] // the program, found in PATH
 		}
 		argv := append([]string{qemu}, args...)
 		if b.Console == firmware.RawREPL {
