@@ -50,6 +50,9 @@ type Board struct {
 	// Fault is what the firmware prints when the CPU faults, so a crash
 	// is told from a hang.
 	Fault string
+	// Before says why a tree older than Since cannot have the board, for
+	// boards mpyld builds itself.
+	Before string
 	// NotRun, when set, is why no firmware of this board runs here.
 	NotRun string
 	// Make, when set, builds the firmware from the tree into outDir
@@ -99,7 +102,10 @@ var Boards = []*Board{
 		Make: func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error) {
 			return lx106.Build(ctx, lx106.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
 		},
-		Args: lx106.QEMUArgs, Fault: "FATAL: "},
+		Args: lx106.QEMUArgs, Fault: "FATAL: ",
+		// v1.22.2 and v1.20.0 fail to build it: ports of those versions
+		// define mp_int_t themselves. Built and run here: v1.28.0, dev.
+		Since: linker.V(1, 28, 0), Before: "mpyld's lx106 port builds against MicroPython v1.28 and later (with v1.22.2's and v1.20.0's headers it does not build: they expect the port to define mp_int_t)"},
 	{Name: "esp32", Arches: []string{"xtensawin"}, Console: RawREPL,
 		NotRun: "no firmware for windowed Xtensa (ESP32) runs under QEMU here; xtensawin modules are built but never run"},
 }
@@ -121,6 +127,9 @@ func ForArch(arch string) *Board {
 func (b *Board) Available(mpyDir string, t linker.Target) string {
 	if b.NotRun != "" {
 		return b.NotRun
+	}
+	if b.Make != nil && !b.Since.IsZero() && !t.Version.IsZero() && !t.Version.AtLeast(b.Since) {
+		return fmt.Sprintf("MicroPython %s: %s", versionOf(t), b.Before)
 	}
 	if b.Port == "qemu" && b.Make == nil {
 		if !isDir(filepath.Join(mpyDir, "ports", "qemu", "boards", b.Name)) {
