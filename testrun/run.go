@@ -196,13 +196,12 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if len(okArch) == 0 && buildErr != nil && !allCannotLoad(built, targets, repOf) {
 		return nil, buildErr // nothing to run: the build's own error
 	}
+	// builder.Build returns the results tree by tree, in the order of reps.
+	perTree := len(built) / len(reps)
 	for _, tree := range trees {
 		tg := targets[tree]
-		for _, b := range built {
-			if b.MPYABI != tg.ABI() && b.MPYABI != "" {
-				continue
-			}
-			if b.MPYABI == "" && len(reps) > 1 {
+		for k, b := range built {
+			if targets[reps[k/perTree]].ABI() != tg.ABI() {
 				continue
 			}
 			u := &Unit{Arch: b.Arch, MicroPython: versionName(tg), Tree: tree, tree: tree, target: tg}

@@ -83,7 +83,7 @@ func runnable(t *testing.T, want ...string) []string {
 // that passes and one that raises, a skip, a NULL dereference and a hang.
 func TestOutcomes(t *testing.T) {
 	tree := mpyDir(t)
-	arches := runnable(t, "x64", "x86", "armv7m", "armv7emdp", "rv32imc", "rv64imc")
+	arches := runnable(t, "x64", "x86", "armv7m", "armv7emdp", "xtensa", "rv32imc", "rv64imc")
 	if len(arches) == 0 {
 		t.Skip("no arch can run here")
 	}

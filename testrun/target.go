@@ -100,8 +100,8 @@ func signalName(s syscall.Signal) string {
 
 // REPLTarget runs Argv (QEMU with the board's serial port on stdio) for
 // each script and drives MicroPython's raw REPL: Ctrl-A enters it, each
-// part is sent with Ctrl-D, and the board answers "OK", the output, Ctrl-D,
-// the error output, Ctrl-D and ">".
+// part goes in paste mode (with flow control) and ends with Ctrl-D, and the
+// board answers with the output, Ctrl-D, the error output, Ctrl-D and ">".
 type REPLTarget struct {
 	Argv []string
 	// Fault is what the firmware prints when the CPU faults.
@@ -169,14 +169,11 @@ func (t *REPLTarget) Run(ctx context.Context, parts [][]byte, limit time.Duratio
 	}
 	deadline := time.Now().Add(limit)
 	var o Outcome
-	for i, p := range parts {
+	for _, p := range parts {
 		if bytes.IndexByte(p, 4) >= 0 {
 			return Outcome{Crash: "the script holds a Ctrl-D byte, which ends a raw REPL input"}
 		}
-		if _, err := stdin.Write(append(p, 4)); err != nil {
-			return stopped("while the script was sent")
-		}
-		if !r.waitFor(ctx, "OK", deadline) {
+		if !r.rawPaste(ctx, stdin, p, deadline) {
 			return stopped("while the script was sent")
 		}
 		if !r.waitFor(ctx, "\x04", deadline) {
@@ -196,10 +193,84 @@ func (t *REPLTarget) Run(ctx context.Context, parts [][]byte, limit time.Duratio
 			o.Exception = true
 			break
 		}
-		_ = i
 	}
 	o.Output = normalize(r.output.String())
 	return o
+}
+
+// rawPaste sends one script part in the raw REPL's paste mode (Ctrl-E A
+// Ctrl-A), which has the board grant room before each window of input: a
+// board whose UART keeps a small buffer drops what it cannot take, and a
+// lost Ctrl-D would leave the run waiting. It returns false when the board
+// stopped, faulted or the deadline passed.
+func (r *replSession) rawPaste(ctx context.Context, w io.Writer, p []byte, deadline time.Time) bool {
+	io.WriteString(w, "\x05A\x01")
+	hdr, ok := r.read(ctx, 4, deadline)
+	if !ok {
+		return false
+	}
+	if hdr[:2] != "R\x01" {
+		r.crash = fmt.Sprintf("the board does not offer the raw REPL's paste mode (answered %q)", hdr[:2])
+		return false
+	}
+	window := int(hdr[2]) | int(hdr[3])<<8
+	room := window
+	for off := 0; off < len(p); {
+		// The board sends Ctrl-A for each window it has room for again,
+		// and Ctrl-D when it wants the input to end early.
+		for _, c := range []byte(r.c.since(r.mark)) {
+			r.mark++
+			switch c {
+			case 1:
+				room += window
+			case 4:
+				io.WriteString(w, "\x04")
+				return true
+			}
+		}
+		if room == 0 {
+			if _, ok := r.read(ctx, 1, deadline); !ok {
+				return false
+			}
+			r.mark-- // looked at, not taken: the loop above reads it
+			continue
+		}
+		n := min(room, len(p)-off)
+		if _, err := w.Write(p[off : off+n]); err != nil {
+			return false
+		}
+		off += n
+		room -= n
+	}
+	io.WriteString(w, "\x04")
+	return r.waitFor(ctx, "\x04", deadline) // the board's end of input
+}
+
+// read consumes the next n bytes of the console.
+func (r *replSession) read(ctx context.Context, n int, deadline time.Time) (string, bool) {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	for {
+		if s := r.c.since(r.mark); len(s) >= n {
+			r.mark += n
+			return s[:n], true
+		}
+		select {
+		case <-r.c.changed:
+		case <-r.exited:
+			if s := r.c.since(r.mark); len(s) >= n {
+				r.mark += n
+				return s[:n], true
+			}
+			return "", false
+		case <-timer.C:
+			r.timedOut = true
+			return "", false
+		case <-ctx.Done():
+			r.crash = "interrupted"
+			return "", false
+		}
+	}
 }
 
 // replSession reads the console of one run.
