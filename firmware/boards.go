@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mpyld/mpyld/firmware/lx106"
 	"github.com/mpyld/mpyld/linker"
@@ -141,16 +142,29 @@ func (b *Board) Available(mpyDir string, t linker.Target) string {
 }
 
 // versionVars gives the make variables of a tree's version: before v1.21
-// SSL was MICROPY_PY_USSL.
-func (b *Board) versionVars(t linker.Target) []string {
+// SSL was MICROPY_PY_USSL; after v1.28 the unix port ignores
+// MICROPY_FORCE_32BIT (x86 became a cross target), so the 32-bit build
+// gets the compiler with -m32, as that flag used to give it (gcc-multilib).
+func (b *Board) versionVars(mpyDir string, t linker.Target) []string {
 	var out []string
 	for _, v := range b.Vars {
-		if v == "MICROPY_PY_SSL=0" && !t.Version.IsZero() && !t.Version.AtLeast(linker.V(1, 21, 0)) {
+		switch {
+		case v == "MICROPY_PY_SSL=0" && !t.Version.IsZero() && !t.Version.AtLeast(linker.V(1, 21, 0)):
 			v = "MICROPY_PY_USSL=0"
+		case v == "MICROPY_FORCE_32BIT=1" && forceRetired(mpyDir):
+			out = append(out, "CC=gcc -m32", "CXX=g++ -m32")
+			continue
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// forceRetired reports whether the tree's unix port no longer honours
+// MICROPY_FORCE_32BIT (it warns that the flag has no effect).
+func forceRetired(mpyDir string) bool {
+	data, err := os.ReadFile(filepath.Join(mpyDir, "ports", "unix", "Makefile"))
+	return err == nil && strings.Contains(string(data), "MICROPY_FORCE_32BIT flag is no longer affecting")
 }
 
 func versionOf(t linker.Target) string {

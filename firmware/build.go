@@ -69,7 +69,7 @@ var treeSources = []string{"py", "extmod", "shared", "drivers", "lib/libm", "lib
 func (b *Board) Key(mpyDir string, t linker.Target) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "version %s\nboard %s\n", versionOf(t), b.Name)
-	for _, v := range b.versionVars(t) {
+	for _, v := range b.versionVars(mpyDir, t) {
 		fmt.Fprintf(h, "var %s\n", v)
 	}
 	subs := append([]string(nil), treeSources...)
@@ -177,7 +177,7 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 		jobs = 2
 	}
 	args := []string{"-C", portDir, fmt.Sprintf("-j%d", jobs), "BUILD=" + filepath.Join(dir, "build")}
-	args = append(args, b.versionVars(t)...)
+	args = append(args, b.versionVars(o.MPYDir, t)...)
 	mk := o.Make
 	if mk == "" {
 		mk = "make"
