@@ -38,7 +38,13 @@ static mp_obj_t level(mp_obj_t i) {
 static MP_DEFINE_CONST_FUN_OBJ_1(level_obj, level);
 
 static mp_obj_t name(mp_obj_t i) {
-    const char *s = names[mp_obj_get_int(i) % 3];
+    // i mod 3 without a division: Debian's lx106 libgcc has no __umodsi3
+    // (the ESP8266 keeps it in ROM).
+    mp_uint_t k = mp_obj_get_int(i);
+    while (k >= 3) {
+        k -= 3;
+    }
+    const char *s = names[k];
     names[0] = "rotated";
     size_t n = 0;
     while (s[n]) {
