@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -59,7 +63,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), cleanCommand(), releaseCommand(), deployCommand(), versionCommand()},
+		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), testCommand(), cleanCommand(), releaseCommand(), deployCommand(), versionCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
@@ -71,7 +75,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // run runs the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(normalizeArgs(app, args))
+	// Interrupted, stop what runs (make, compilers, QEMU) before exiting.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := app.RunContext(ctx, normalizeArgs(app, args))
 	if err == nil {
 		return exitOK
 	}

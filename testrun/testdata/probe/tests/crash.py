@@ -1,0 +1,4 @@
+import probe
+print("before the crash")
+probe.crash()
+print("after the crash")

@@ -1,0 +1,3 @@
+import probe
+print("before")
+raise ValueError("raised on purpose")

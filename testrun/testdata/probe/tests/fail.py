@@ -1,0 +1,2 @@
+import probe
+print(probe.add(2, 2))

@@ -1,0 +1,3 @@
+import probe
+print("before the hang")
+probe.hang()

@@ -1,0 +1,6 @@
+try:
+    import probe
+    probe.missing
+except AttributeError:
+    print("SKIP")
+    raise SystemExit
