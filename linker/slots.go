@@ -86,17 +86,29 @@ func (l *linker) slotSymbol(s *symbol) bool {
 // prepareSlots finds every slot before layout. On Xtensa, text is in IRAM
 // or flash, where byte and 16-bit stores fault, so every section holding a
 // slot becomes writable data (placed in bss and copied there at start-up),
-// like the table itself.
+// like the table itself. Where writable data lives in the bss block on
+// other arches (decideData: x86, x64 and rv32imc, so that the GC scans it),
+// the sections holding slots go there too, because the init finds each slot
+// at an offset from the table; whether data may stay there is then decided
+// again with them counted (x64 code that reaches them PC-relative keeps
+// both in text, or is compiled again with the medium code model).
 func (l *linker) prepareSlots() {
 	sl := l.cfg.Slots
 	if sl == nil {
 		return
 	}
+	moved := false
 	mark := func(sec *section) {
-		if l.arch.ISA == ISAXtensa && sec.cat == catRodata {
+		if (l.arch.ISA == ISAXtensa || l.dataInBSS) && sec.cat == catRodata {
 			sec.cat = catData
+			moved = true
 		}
 	}
+	defer func() {
+		if moved && l.arch.ISA != ISAXtensa {
+			l.decideData()
+		}
+	}()
 	for _, sec := range l.sections {
 		if sec.obj == nil || l.gone[sec] {
 			continue
