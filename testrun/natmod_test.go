@@ -196,3 +196,46 @@ func TestStatdata(t *testing.T) {
 		}
 	}
 }
+
+// TestGCKeep runs issue 18's module (cmd/mpyld/testdata/gckeep: a list in a
+// static mp_obj_t, a dict in a static struct field, a static pointer table,
+// an initialised counter) with gc.collect() and allocation churn on every
+// arch that can run here: the objects it holds only in those variables must
+// survive, whichever memory the port gives the module's code.
+func TestGCKeep(t *testing.T) {
+	tree := mpyDir(t)
+	arches := runnable(t, natmodArches...)
+	src := filepath.Join("..", "cmd", "mpyld", "testdata", "gckeep")
+	dir := filepath.Join(t.TempDir(), "gckeep")
+	for _, f := range []struct{ from, to string }{
+		{"gckeep.c", "gckeep.c"}, {"mpyld.toml", "mpyld.toml"},
+		{"gckeep_test.py", filepath.Join("tests", "gckeep_test.py")},
+		{"gckeep_test.py.exp", filepath.Join("tests", "gckeep_test.py.exp")},
+	} {
+		data, err := os.ReadFile(filepath.Join(src, f.from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f.to)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.to), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := Run(context.Background(), Config{
+		Build:    builder.Options{Dir: dir, Arches: arches, MPYDirs: []string{tree}, Jobs: 2},
+		CacheDir: cacheDir(t), Jobs: 2, Timeout: 120 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Units) != len(arches) {
+		t.Fatalf("%d units, want %d", len(rep.Units), len(arches))
+	}
+	for _, u := range rep.Units {
+		if u.NotRun != "" || len(u.Results) != 1 || u.Results[0].Status != Pass {
+			t.Errorf("%s: not run %q, %+v", u.Arch, u.NotRun, u.Results)
+		}
+	}
+}
