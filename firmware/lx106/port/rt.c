@@ -799,3 +799,27 @@ float RT(truncdfsf2)(double a) {
     z.u = f32_round_pack(sign, exp - 0x381, sig32 | 0x40000000);
     return z.f;
 }
+
+#ifndef __XTENSA_CALL0_ABI__
+// Single-precision division and inequality, for the files that the
+// esp32win firmware builds without hardware floating point (the lx106 build
+// takes them from libgcc). The quotient goes through double precision:
+// 53 bits are more than 2 * 24 + 2, so rounding the double quotient to
+// float gives the correctly rounded float quotient.
+
+float RT(divsf3)(float a, float b) {
+    return RT(truncdfsf2)(RT(divdf3)(RT(extendsfdf2)(a), RT(extendsfdf2)(b)));
+}
+
+// Returns 0 when a == b, nonzero otherwise (and when either is a NaN).
+int RT(nesf2)(float a, float b) {
+    f32_t x = {a}, y = {b};
+    if ((x.u & 0x7fffffff) > 0x7f800000 || (y.u & 0x7fffffff) > 0x7f800000) {
+        return 1;
+    }
+    if (((x.u | y.u) & 0x7fffffff) == 0) {
+        return 0; // +0 == -0
+    }
+    return x.u != y.u;
+}
+#endif

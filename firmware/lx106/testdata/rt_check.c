@@ -29,6 +29,8 @@ int32_t rt_fixdfsi(double);
 uint32_t rt_fixunsdfsi(double);
 double rt_extendsfdf2(float);
 float rt_truncdfsf2(double);
+float rt_divsf3(float, float);
+int rt_nesf2(float, float);
 
 static uint64_t state = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void) {
@@ -137,6 +139,8 @@ int main(void) {
         checkf("addsf3", fa, fb, rt_addsf3(fa, fb), fa + fb);
         checkf("subsf3", fa, fb, rt_subsf3(fa, fb), fa - fb);
         checkf("mulsf3", fa, fb, rt_mulsf3(fa, fb), fa * fb);
+        checkf("divsf3", fa, fb, rt_divsf3(fa, fb), fa / fb);
+        checku("nesf2", ua, ub, rt_nesf2(fa, fb) != 0, fa != fb);
         checkd("extendsfdf2", fa, 0, rt_extendsfdf2(fa), (double)fa);
 
         uint64_t da_u = rand_f64(), db_u = rand_f64();

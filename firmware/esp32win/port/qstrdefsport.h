@@ -1,0 +1,1 @@
+// qstrs specific to mpyld's lx106 test firmware (none).

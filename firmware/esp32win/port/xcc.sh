@@ -1,0 +1,40 @@
+#!/bin/sh
+# This file implements the C compiler of mpyld's esp32win firmware, around
+# clang-22: usage "sh xcc.sh LLVM-MC LLVM-OBJCOPY LLVM-READELF CLANG ARGS...".
+# Clang's integrated assembler puts a function's literal pool unaligned
+# inside the previous function's .text section, so an object is compiled to
+# assembly, assembled by llvm-mc (which puts literal pools in .literal
+# sections), and each .literal section's alignment, which llvm-mc sets to
+# 1, is set to 4. Anything else (preprocessing) runs CLANG as it is.
+set -e
+mc=$1 objcopy=$2 readelf=$3
+shift 3
+compile=0 out= prev=
+for a do
+    case $a in -c) compile=1 ;; esac
+    if [ "$prev" = -o ]; then out=$a; fi
+    prev=$a
+done
+if [ $compile = 0 ] || [ -z "$out" ]; then
+    exec "$@"
+fi
+for a do
+    shift
+    if [ "$a" = -c ]; then
+        set -- "$@" -S
+    elif [ "$a" = "$out" ]; then
+        set -- "$@" "$out.s"
+    else
+        set -- "$@" "$a"
+    fi
+done
+"$@"
+"$mc" -triple=xtensa -mcpu=esp32 -filetype=obj -o "$out" "$out.s"
+set --
+for s in $("$readelf" -S -W "$out" | sed -n 's/.*\] \(\.literal[^ ]*\) .*/\1/p'); do
+    set -- "$@" "--set-section-alignment=$s=4"
+done
+if [ $# -gt 0 ]; then
+    "$objcopy" "$@" "$out"
+fi
+rm -f "$out.s"
