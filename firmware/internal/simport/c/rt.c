@@ -4,7 +4,9 @@
 // subtraction, multiplication, division (double) and conversions, rounding
 // to nearest, ties to even. The firmware's own code calls them, and natmod
 // modules linked against the ROM's symbol file reach them through the stubs
-// at the ROM's addresses (romstubs.S).
+// at the ROM's addresses (romstubs.S). The esp32win firmware, which has no
+// libgcc for the windowed ABI, builds it with clang-22 for its double
+// precision and for the files it builds without the FPU.
 //
 // Nothing here may use 64-bit multiplication or division, or floating point:
 // those compile to calls of the functions defined here. Built for the host

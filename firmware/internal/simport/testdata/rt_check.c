@@ -1,4 +1,4 @@
-// Compares the helpers of port/rt.c, built for the host with -DRT_HOST_TEST,
+// Compares the helpers of c/rt.c, built for the host with -DRT_HOST_TEST,
 // with the host's own integer and IEEE 754 arithmetic on edge values and on
 // random operands. Prints each mismatch and "ok N" or "FAIL N" at the end.
 #include <stdint.h>

@@ -1,1 +1,0 @@
-// qstrs specific to mpyld's lx106 test firmware (none).
