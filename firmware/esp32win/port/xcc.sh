@@ -6,12 +6,14 @@
 # assembly, assembled by llvm-mc (which puts literal pools in .literal
 # sections), and each .literal section's alignment, which llvm-mc sets to
 # 1, is set to 4. Anything else (preprocessing) runs CLANG as it is.
+# Only the objects' own -o is rewritten: an argument equal to the output
+# path elsewhere on the line would be too (the Makefile passes none).
 set -e
 mc=$1 objcopy=$2 readelf=$3
 shift 3
-compile=0 out= prev=
+compile=0 deps=0 out= prev=
 for a do
-    case $a in -c) compile=1 ;; esac
+    case $a in -c) compile=1 ;; -MD) deps=1 ;; esac
     if [ "$prev" = -o ]; then out=$a; fi
     prev=$a
 done
@@ -28,6 +30,10 @@ for a do
         set -- "$@" "$a"
     fi
 done
+# The dependency file names the object, not the assembly.
+if [ $deps = 1 ]; then
+    set -- "$@" -MT "$out"
+fi
 "$@"
 "$mc" -triple=xtensa -mcpu=esp32 -filetype=obj -o "$out" "$out.s"
 set --
