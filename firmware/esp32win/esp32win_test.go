@@ -216,24 +216,25 @@ func TestNatmod(t *testing.T) {
 	}
 }
 
-// TestMulHigh runs a module whose code has MULUH and MULSH (testdata/mulh;
-// llvm-objdump-22 shows them in the object clang-22 makes), which
-// de233_fpu lacks: the firmware's
-// illegal-instruction handler computes them. The expected values are
+// TestHandlers runs a module (testdata/handlers) whose code has MULUH and
+// MULSH, which de233_fpu lacks, and MOVSP after a recursion that spilled
+// its caller's window (llvm-objdump-22 shows the three in the object
+// clang-22 makes): the firmware's illegal-instruction and alloca handlers
+// must compute the products and reload the window. The expected values are
 // computed here.
-func TestMulHigh(t *testing.T) {
+func TestHandlers(t *testing.T) {
 	elfPath := firmware(t)
 	mpyDir := os.Getenv("MPY_DIR")
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go not in PATH")
 	}
-	// BuildNatmod takes examples from the tree: give it a tree-like folder
-	// whose examples/natmod holds mulh, and the tree's py/ through MPY_DIR.
+	// BuildNatmod takes examples from a tree: give it one whose
+	// examples/natmod holds handlers, and the real tree's other folders.
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "examples", "natmod"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cp := exec.Command("cp", "-r", filepath.Join("testdata", "mulh"), filepath.Join(dir, "examples", "natmod", "mulh"))
+	cp := exec.Command("cp", "-r", filepath.Join("testdata", "handlers"), filepath.Join(dir, "examples", "natmod", "handlers"))
 	if out, err := cp.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v %s", cp.Args, err, out)
 	}
@@ -242,20 +243,32 @@ func TestMulHigh(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mpy, out, err := simtest.BuildNatmod(t, dir, "mulh", "xtensawin", clangFlags...)
+	mpy, out, err := simtest.BuildNatmod(t, dir, "handlers", "xtensawin", clangFlags...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pairs := [][2]int64{{3, 5}, {0xffffffff, 0xffffffff}, {0x80000000, 2}, {-1, 1}, {-7, 0x7fffffff}, {123456789, -987654321}, {-1 << 31, -1 << 31}}
 	var script, want strings.Builder
-	script.WriteString("import mulh\n")
+	script.WriteString("import handlers\n")
+	pairs := [][2]int64{{3, 5}, {0xffffffff, 0xffffffff}, {0x80000000, 2}, {-1, 1}, {-7, 0x7fffffff}, {123456789, -987654321}, {-1 << 31, -1 << 31}}
 	for _, p := range pairs {
-		fmt.Fprintf(&script, "print(mulh.muluh(%d, %d), mulh.mulsh(%d, %d))\n", p[0], p[1], p[0], p[1])
+		fmt.Fprintf(&script, "print(handlers.muluh(%d, %d), handlers.mulsh(%d, %d))\n", p[0], p[1], p[0], p[1])
 		ua, ub := uint64(uint32(p[0])), uint64(uint32(p[1]))
 		sa, sb := int64(int32(p[0])), int64(int32(p[1]))
 		fmt.Fprintf(&want, "%d %d\n", ua*ub>>32, sa*sb>>32)
 	}
-	stdout, stderr, status := run(t, elfPath, simtest.NatmodScript(t, mpyDir, "mulh", mpy, []byte(script.String())))
+	for _, c := range [][2]int{{50, 100}, {3, 5}, {200, 3000}} {
+		fmt.Fprintf(&script, "print(handlers.vla_sum(%d, %d))\n", c[0], c[1])
+		d := uint32(1)
+		for k := 1; k <= c[0]; k++ {
+			d = d*3 + uint32(k)
+		}
+		sum := int(d & 0xffff)
+		for i := 0; i < c[1]; i++ {
+			sum += i * 7 & 0xff
+		}
+		fmt.Fprintf(&want, "%d\n", sum)
+	}
+	stdout, stderr, status := run(t, elfPath, simtest.NatmodScript(t, mpyDir, "handlers", mpy, []byte(script.String())))
 	got := strings.TrimPrefix(stdout, "START TEST\n")
 	if status != 0 || got != want.String() {
 		t.Errorf("status %d, stderr %q (mpyld: %s)\ngot:\n%s\nwant:\n%s", status, stderr, out, got, want.String())
