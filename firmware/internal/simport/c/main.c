@@ -310,9 +310,13 @@ void mpyld_spill_windows(void);
 void gc_collect(void) {
     #if MICROPY_EMIT_XTENSAWIN
     // The windowed ABI keeps the callers' values in register windows: spill
-    // them onto the stack, then scan the stack up to its top.
+    // them onto the stack, then scan the stack up to its top, from the 16
+    // bytes below this function's stack pointer, where the caller's a0-a3
+    // went.
     mpyld_spill_windows();
-    volatile uint32_t regs[1] = {0};
+    uint32_t *regs;
+    __asm__ volatile ("mov %0, a1" : "=r" (regs));
+    regs -= 4;
     #else
     // The call0 ABI keeps a caller's values in a12..a15 across calls: put them
     // on the stack, then scan the stack up to its top.
