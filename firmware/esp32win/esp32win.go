@@ -18,9 +18,10 @@
 // lib/libm, and mpyld's own runtime helpers, exception vectors and
 // setjmp/longjmp (MICROPY_NLR_SETJMP), which spill every register window.
 // Work-arounds for clang-22: its va_start is repaired (port/include/stdarg.h),
-// -fomit-frame-pointer keeps variadic prologues from losing a7, three libm
-// files are built without the FPU, and complex numbers are left out, all
-// because of backend defects named in the port's files.
+// -fomit-frame-pointer keeps variadic prologues from losing a7, and a file
+// whose compilation crashes with the FPU on (a select between two float
+// constants: objcomplex.c and three lib/libm files in v1.28) is compiled
+// again without it (port/xcc.sh), calling rt.c's soft-float helpers.
 //
 // The console, files, REPL and exit statuses are those of package lx106.
 package esp32win

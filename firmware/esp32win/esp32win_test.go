@@ -90,6 +90,8 @@ func TestScript(t *testing.T) {
 		// lib/libm, three of whose files are built without the FPU.
 		{"math", "import math\nprint(math.sqrt(2), math.acos(0.5), math.erf(0.5), round(2.5), math.log2(8))\n",
 			"1.4142135 1.0471976 0.5204999 2 3.0\n", 0},
+		// objcomplex.c is built without the FPU: soft float from rt.c.
+		{"complex", "print(1j * 1j, complex(1, 2) * 2, abs(3 + 4j), 1.5 < 2.5, 2.5 >= 3.0)\n", "(-1+0j) (2+4j) 5.0 True False\n", 0},
 		{"bigint", "print(2 ** 100 // 3 ** 20, 10 ** 30 % 987654321)\n", "363558641556578823726 156250000\n", 0},
 		// Exceptions are non-local returns: setjmp/longjmp across windows.
 		{"exception", "print('a')\nraise ValueError('boom')\n", "a\nTraceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nValueError: boom\n", 1},

@@ -81,8 +81,3 @@ typedef long mp_off_t;
 // The offsets of the user and double exception vectors from VECBASE (XEA2).
 #define MPYLD_VECTOR_USER           (0x340)
 #define MPYLD_VECTOR_DOUBLE         (0x3c0)
-
-// Left out because clang-22 cannot compile it: a select between two float
-// constants in mp_obj_complex_binary_op stops the Xtensa backend ("Cannot
-// select ... TargetConstantPool") when hardware floating point is on.
-#define MICROPY_PY_BUILTINS_COMPLEX (0)

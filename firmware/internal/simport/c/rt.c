@@ -803,7 +803,7 @@ float RT(truncdfsf2)(double a) {
 }
 
 #ifndef __XTENSA_CALL0_ABI__
-// Single-precision division and inequality, for the files that the
+// Single-precision division and comparisons, for the files that the
 // esp32win firmware builds without hardware floating point (the lx106 build
 // takes them from libgcc). The quotient goes through double precision:
 // 53 bits are more than 2 * 24 + 2, so rounding the double quotient to
@@ -813,15 +813,45 @@ float RT(divsf3)(float a, float b) {
     return RT(truncdfsf2)(RT(divdf3)(RT(extendsfdf2)(a), RT(extendsfdf2)(b)));
 }
 
-// Returns 0 when a == b, nonzero otherwise (and when either is a NaN).
-int RT(nesf2)(float a, float b) {
+// Orders a and b: -1, 0 or 1, or unordered when either is a NaN.
+static int f32_cmp(float a, float b, int unordered) {
     f32_t x = {a}, y = {b};
     if ((x.u & 0x7fffffff) > 0x7f800000 || (y.u & 0x7fffffff) > 0x7f800000) {
-        return 1;
+        return unordered;
     }
     if (((x.u | y.u) & 0x7fffffff) == 0) {
         return 0; // +0 == -0
     }
-    return x.u != y.u;
+    // Sign and magnitude to two's complement orders them as integers.
+    int32_t kx = (x.u >> 31) ? -(int32_t)(x.u & 0x7fffffff) : (int32_t)x.u;
+    int32_t ky = (y.u >> 31) ? -(int32_t)(y.u & 0x7fffffff) : (int32_t)y.u;
+    return (kx > ky) - (kx < ky);
 }
+
+// Returns 0 when a == b, nonzero otherwise (and when either is a NaN).
+int RT(nesf2)(float a, float b) {
+    return f32_cmp(a, b, 1);
+}
+
+// Returns 0 when a == b.
+int RT(eqsf2)(float a, float b) {
+    return f32_cmp(a, b, 1);
+}
+
+// Truncates toward zero; out of range as RT(fixdfsi) (exact: every float is
+// a double).
+int32_t RT(fixsfsi)(float a) {
+    return RT(fixdfsi)(RT(extendsfdf2)(a));
+}
+
+// Returns a negative number when a < b.
+int RT(ltsf2)(float a, float b) {
+    return f32_cmp(a, b, 1);
+}
+
+// Returns a number of zero or more when a >= b.
+int RT(gesf2)(float a, float b) {
+    return f32_cmp(a, b, -1);
+}
+
 #endif
