@@ -23,6 +23,11 @@
 // constants: objcomplex.c and three lib/libm files in v1.28) is compiled
 // again without it (port/xcc.sh), calling rt.c's soft-float helpers.
 //
+// Trees: built from v1.28, v1.22.2 and the development branch (v1.29
+// preview), whose tests pass (on v1.22, mpyld cannot link the btree example
+// for xtensawin: nothing provides errno). v1.20 does not link: its
+// extmod.mk has no lib/libm list (SRC_LIB_LIBM_C), which the Makefile uses.
+//
 // The console, files, REPL and exit statuses are those of package lx106.
 package esp32win
 
