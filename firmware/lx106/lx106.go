@@ -17,20 +17,12 @@
 package lx106
 
 import (
-	"bytes"
 	"context"
-	"debug/elf"
 	"embed"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 
-	"github.com/mpyld/mpyld/internal/atomicfile"
+	"github.com/mpyld/mpyld/firmware/internal/simport"
 )
 
 //go:embed port
@@ -40,7 +32,7 @@ var portFS embed.FS
 const Compiler = "xtensa-lx106-elf-gcc"
 
 // QEMU is the emulator the firmware runs on.
-const QEMU = "qemu-system-xtensa"
+const QEMU = simport.QEMU
 
 // ExitFatal is QEMU's exit status after a CPU exception in the firmware.
 const ExitFatal = 3
@@ -54,114 +46,40 @@ type Options struct {
 
 // ErrToolMissing is wrapped by Build's error when the compiler or make is
 // not installed.
-var ErrToolMissing = errors.New("tool missing")
+var ErrToolMissing = simport.ErrToolMissing
+
+var port = &simport.Port{
+	Name:    "lx106",
+	CPU:     "lx106",
+	FS:      portFS,
+	Tools:   []simport.Tool{{Name: Compiler, Package: "gcc-xtensa-lx106 and picolibc-xtensa-lx106-elf"}},
+	Prepare: writeROMStubs,
+}
 
 // Build builds the firmware from o.MPYDir into o.OutDir and returns the path
 // of the ELF file. Nothing is written inside the tree. A second call with
 // the same folders only rebuilds what changed.
 func Build(ctx context.Context, o Options) (string, error) {
-	logf := o.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	if o.MPYDir == "" || o.OutDir == "" {
-		return "", errors.New("lx106: MPYDir and OutDir must be set")
-	}
-	mpyDir, err := filepath.Abs(o.MPYDir)
-	if err != nil {
-		return "", err
-	}
-	outDir, err := filepath.Abs(o.OutDir)
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(mpyDir, "py", "mkenv.mk")); err != nil {
-		return "", fmt.Errorf("%s: not a MicroPython source tree (no py/mkenv.mk)", mpyDir)
-	}
-	if strings.HasPrefix(outDir+string(filepath.Separator), mpyDir+string(filepath.Separator)) {
-		return "", fmt.Errorf("%s: the output folder is inside the MicroPython tree %s; choose one outside it", outDir, mpyDir)
-	}
-	for _, tool := range []struct{ name, pkg string }{{Compiler, "gcc-xtensa-lx106 and picolibc-xtensa-lx106-elf"}, {"make", "make"}, {"python3", "python3"}} {
-		if _, err := exec.LookPath(tool.name); err != nil {
-			return "", fmt.Errorf("%s not found: install %s: %w", tool.name, tool.pkg, ErrToolMissing)
-		}
-	}
+	return simport.Build(ctx, port, o.MPYDir, o.OutDir, o.Logf)
+}
 
-	portDir := filepath.Join(outDir, "port")
-	buildDir := filepath.Join(outDir, "build")
-	if err := writePort(portDir); err != nil {
-		return "", err
-	}
+// writeROMStubs writes romstubs.S: a jump at each ESP8266 ROM address the
+// firmware serves, read from the tree's ROM symbol file.
+func writeROMStubs(mpyDir, portDir string, logf func(string, ...any)) error {
 	symFile := filepath.Join(mpyDir, ROMSymbolFile)
 	var syms []romSym
 	if _, err := os.Stat(symFile); err == nil {
 		if syms, err = readROMSymbols(symFile); err != nil {
-			return "", err
+			return err
 		}
 	} else {
 		logf("lx106: %s not in the tree: no ROM address is served", ROMSymbolFile)
 	}
 	stubs, err := romStubs(syms, ROMSymbolFile)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := writeIfChanged(filepath.Join(portDir, "romstubs.S"), stubs); err != nil {
-		return "", err
-	}
-
-	args := []string{"-C", portDir, fmt.Sprintf("-j%d", runtime.NumCPU()),
-		"MPY_DIR=" + mpyDir, "BUILD=" + buildDir}
-	logf("lx106: make %s", strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, "make", args...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return "", fmt.Errorf("lx106: building the firmware from %s failed: %v\n%s", mpyDir, err, tail(out.String(), 30))
-	}
-	elfPath := filepath.Join(buildDir, "firmware.elf")
-	if _, err := os.Stat(elfPath); err != nil {
-		return "", fmt.Errorf("lx106: make succeeded but left no %s", elfPath)
-	}
-	return elfPath, nil
-}
-
-// writePort copies the embedded port folder to dir, rewriting only the files
-// whose bytes changed so that make rebuilds only what it must.
-func writePort(dir string) error {
-	return fs.WalkDir(portFS, "port", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("port", filepath.FromSlash(path))
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		data, err := portFS.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return writeIfChanged(dst, data)
-	})
-}
-
-func writeIfChanged(name string, data []byte) error {
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	return atomicfile.Write(name, data, 0o644)
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return simport.WriteIfChanged(filepath.Join(portDir, "romstubs.S"), stubs)
 }
 
 // QEMUArgs returns the command line that runs the firmware: the emulator
@@ -170,53 +88,11 @@ func tail(s string, n int) string {
 // QEMU's own standard input and output; no serial port or monitor reads
 // standard input.
 func QEMUArgs(elfPath string) ([]string, error) {
-	start, err := symbolAddr(elfPath, "_start")
-	if err != nil {
-		return nil, err
-	}
-	return []string{QEMU,
-		"-M", "sim", "-cpu", "lx106",
-		"-semihosting", "-nographic", "-monitor", "none", "-serial", "none",
-		"-kernel", elfPath,
-		"-device", fmt.Sprintf("loader,addr=%#x,cpu-num=0", start),
-	}, nil
+	return simport.QEMUArgs(port, elfPath)
 }
 
 // QEMUFileArgs returns the command line that runs the host file script on
 // the firmware, read through semihosting; standard input stays unused.
 func QEMUFileArgs(elfPath, script string) ([]string, error) {
-	argv, err := QEMUArgs(elfPath)
-	if err != nil {
-		return nil, err
-	}
-	// QEMU's option syntax escapes a comma by doubling it.
-	arg := "enable=on,arg=firmware,arg=" + strings.ReplaceAll(script, ",", ",,")
-	return append(argv, "-semihosting-config", arg), nil
-}
-
-func symbolAddr(path, name string) (addr uint64, err error) {
-	f, err := elf.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	defer func() {
-		// debug/elf is not hardened against malformed files.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: malformed ELF file: %v", path, r)
-		}
-	}()
-	if f.Machine != elf.EM_XTENSA {
-		return 0, fmt.Errorf("%s: not an Xtensa ELF file (machine %v)", path, f.Machine)
-	}
-	syms, err := f.Symbols()
-	if err != nil {
-		return 0, fmt.Errorf("%s: %v", path, err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value, nil
-		}
-	}
-	return 0, fmt.Errorf("%s: no symbol %q: not mpyld's lx106 firmware?", path, name)
+	return simport.QEMUFileArgs(port, elfPath, script)
 }

@@ -1,7 +1,6 @@
 package lx106
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mpyld/mpyld/firmware/internal/simtest"
 )
 
 // The firmware is built once per test run, into a folder that outlives the
@@ -72,24 +73,7 @@ func run(t *testing.T, elfPath string, script string) (string, string, int) {
 
 func runArgv(t *testing.T, argv []string, script string) (string, string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdin = strings.NewReader(script)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("QEMU did not end within a minute; output so far:\n%s", stdout.String())
-	}
-	status := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		status = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), status
+	return simtest.Run(t, argv, script)
 }
 
 func TestScript(t *testing.T) {
@@ -201,7 +185,7 @@ func TestBuildRefuses(t *testing.T) {
 }
 
 func TestQEMUArgs(t *testing.T) {
-	if _, err := QEMUArgs(filepath.Join("testdata", "rt_check.c")); err == nil {
+	if _, err := QEMUArgs("lx106.go"); err == nil {
 		t.Errorf("QEMUArgs accepted a file that is not ELF")
 	}
 }

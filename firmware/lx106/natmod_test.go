@@ -2,85 +2,27 @@ package lx106
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/mpyld/mpyld/internal/testutil"
+	"github.com/mpyld/mpyld/firmware/internal/simtest"
 )
-
-// preamble returns the code that tests/run-natmodtests.py of the tree puts
-// before a test: it mounts a RAM file system holding the module's bytes
-// (__buf) and imports the module from it under the name mod.
-func preamble(t *testing.T, mpyDir, mod string) string {
-	src, err := os.ReadFile(filepath.Join(mpyDir, "tests", "run-natmodtests.py"))
-	if err != nil {
-		t.Skipf("no natmod test runner in the tree: %v", err)
-	}
-	m := regexp.MustCompile(`(?s)injected_import_hook_code = """\\\n(.*?)"""`).FindSubmatch(src)
-	if m == nil {
-		t.Fatalf("%s: no injected_import_hook_code", filepath.Join(mpyDir, "tests", "run-natmodtests.py"))
-	}
-	code := strings.ReplaceAll(string(m[1]), "{import_prelude}", "")
-	return strings.ReplaceAll(code, "{}", mod)
-}
-
-// pyBytes writes b as a Python bytes literal.
-func pyBytes(b []byte) string {
-	var s strings.Builder
-	s.WriteString("b'")
-	for _, c := range b {
-		switch {
-		case c == '\\' || c == '\'':
-			s.WriteByte('\\')
-			s.WriteByte(c)
-		case c == '\n':
-			s.WriteString(`\n`)
-		case c == '\r':
-			s.WriteString(`\r`)
-		case c == '\t':
-			s.WriteString(`\t`)
-		case c >= 0x20 && c < 0x7f:
-			s.WriteByte(c)
-		default:
-			fmt.Fprintf(&s, `\x%02x`, c)
-		}
-	}
-	s.WriteByte('\'')
-	return s.String()
-}
 
 // buildNatmod builds examples/natmod/<name> of the tree for xtensa with
 // mpyld, in a copy of the example, and returns the .mpy file's bytes.
 func buildNatmod(t *testing.T, mpyDir, name string) []byte {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
-	cp := exec.Command("cp", "-r", filepath.Join(mpyDir, "examples", "natmod", name), dir)
-	if out, err := cp.CombinedOutput(); err != nil {
-		t.Skipf("example %s: %v %s", name, err, out)
-	}
-	build := exec.Command("go", "run", "./cmd/mpyld", "build", "--arch", "xtensa", "-C", dir)
-	build.Dir = testutil.Root()
-	build.Env = append(os.Environ(), "MPY_DIR="+mpyDir)
-	if out, err := build.CombinedOutput(); err != nil {
-		mk, _ := os.ReadFile(filepath.Join(dir, "Makefile"))
-		if !bytes.Contains(mk, []byte("MPY_EXTERN_SYM_FILE")) && bytes.Contains(out, []byte("undefined symbol")) {
+	data, out, err := simtest.BuildNatmod(t, mpyDir, name, "xtensa")
+	if err != nil {
+		mk, _ := os.ReadFile(filepath.Join(mpyDir, "examples", "natmod", name, "Makefile"))
+		if !bytes.Contains(mk, []byte("MPY_EXTERN_SYM_FILE")) && strings.Contains(out, "undefined symbol") {
 			// Older trees' examples do not link the ESP8266 ROM's symbol
 			// file, so nothing provides the helpers Debian's libgcc lacks.
 			t.Skipf("examples/natmod/%s of this tree does not link for xtensa without the ROM's symbol file:\n%s", name, out)
 		}
-		t.Fatalf("mpyld build --arch xtensa of %s: %v\n%s", name, err, out)
-	}
-	mpys, _ := filepath.Glob(filepath.Join(dir, "*.mpy"))
-	if len(mpys) != 1 {
-		t.Fatalf("mpyld build of %s left %d .mpy files", name, len(mpys))
-	}
-	data, err := os.ReadFile(mpys[0])
-	if err != nil {
 		t.Fatal(err)
 	}
 	return data
@@ -132,8 +74,7 @@ func TestNatmod(t *testing.T) {
 				mpy = buildNatmod(t, mpyDir, tc.module)
 				built[tc.module] = mpy
 			}
-			script := "import sys\nsys.path.remove('')\n\n__buf=" + pyBytes(mpy) + "\n" +
-				preamble(t, mpyDir, tc.module) + "print('START TEST')\n" + string(src)
+			script := simtest.NatmodScript(t, mpyDir, tc.module, mpy, src)
 			stdout, stderr, status := run(t, elfPath, script)
 			got := strings.TrimPrefix(stdout, "START TEST\n")
 			if status == 0 && got == "SKIP\n" {

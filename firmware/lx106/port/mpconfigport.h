@@ -74,3 +74,12 @@ typedef uintptr_t mp_uint_t;
 typedef long mp_off_t;
 
 #define MP_STATE_PORT MP_STATE_VM
+
+// The offsets of the user and double exception vectors from VECBASE (lx106).
+#define MPYLD_VECTOR_USER           (0x50)
+#define MPYLD_VECTOR_DOUBLE         (0x70)
+
+// The ESP8266 ROM, whose served addresses romstubs.S fills.
+#define MPYLD_ROM_NAME              "ESP8266"
+#define MPYLD_ROM_START             (0x40000000)
+#define MPYLD_ROM_END               (0x40010000)

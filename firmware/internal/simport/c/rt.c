@@ -4,7 +4,9 @@
 // subtraction, multiplication, division (double) and conversions, rounding
 // to nearest, ties to even. The firmware's own code calls them, and natmod
 // modules linked against the ROM's symbol file reach them through the stubs
-// at the ROM's addresses (romstubs.S).
+// at the ROM's addresses (romstubs.S). The esp32win firmware, which has no
+// libgcc for the windowed ABI, builds it with clang-22 for its double
+// precision and for the files it builds without the FPU.
 //
 // Nothing here may use 64-bit multiplication or division, or floating point:
 // those compile to calls of the functions defined here. Built for the host
@@ -799,3 +801,57 @@ float RT(truncdfsf2)(double a) {
     z.u = f32_round_pack(sign, exp - 0x381, sig32 | 0x40000000);
     return z.f;
 }
+
+#ifndef __XTENSA_CALL0_ABI__
+// Single-precision division and comparisons, for the files that the
+// esp32win firmware builds without hardware floating point (the lx106 build
+// takes them from libgcc). The quotient goes through double precision:
+// 53 bits are more than 2 * 24 + 2, so rounding the double quotient to
+// float gives the correctly rounded float quotient.
+
+float RT(divsf3)(float a, float b) {
+    return RT(truncdfsf2)(RT(divdf3)(RT(extendsfdf2)(a), RT(extendsfdf2)(b)));
+}
+
+// Orders a and b: -1, 0 or 1, or unordered when either is a NaN.
+static int f32_cmp(float a, float b, int unordered) {
+    f32_t x = {a}, y = {b};
+    if ((x.u & 0x7fffffff) > 0x7f800000 || (y.u & 0x7fffffff) > 0x7f800000) {
+        return unordered;
+    }
+    if (((x.u | y.u) & 0x7fffffff) == 0) {
+        return 0; // +0 == -0
+    }
+    // Sign and magnitude to two's complement orders them as integers.
+    int32_t kx = (x.u >> 31) ? -(int32_t)(x.u & 0x7fffffff) : (int32_t)x.u;
+    int32_t ky = (y.u >> 31) ? -(int32_t)(y.u & 0x7fffffff) : (int32_t)y.u;
+    return (kx > ky) - (kx < ky);
+}
+
+// Returns 0 when a == b, nonzero otherwise (and when either is a NaN).
+int RT(nesf2)(float a, float b) {
+    return f32_cmp(a, b, 1);
+}
+
+// Returns 0 when a == b.
+int RT(eqsf2)(float a, float b) {
+    return f32_cmp(a, b, 1);
+}
+
+// Truncates toward zero; out of range as RT(fixdfsi) (exact: every float is
+// a double).
+int32_t RT(fixsfsi)(float a) {
+    return RT(fixdfsi)(RT(extendsfdf2)(a));
+}
+
+// Returns a negative number when a < b.
+int RT(ltsf2)(float a, float b) {
+    return f32_cmp(a, b, 1);
+}
+
+// Returns a number of zero or more when a >= b.
+int RT(gesf2)(float a, float b) {
+    return f32_cmp(a, b, -1);
+}
+
+#endif

@@ -1,4 +1,4 @@
-// Compares the helpers of port/rt.c, built for the host with -DRT_HOST_TEST,
+// Compares the helpers of c/rt.c, built for the host with -DRT_HOST_TEST,
 // with the host's own integer and IEEE 754 arithmetic on edge values and on
 // random operands. Prints each mismatch and "ok N" or "FAIL N" at the end.
 #include <stdint.h>
@@ -29,6 +29,12 @@ int32_t rt_fixdfsi(double);
 uint32_t rt_fixunsdfsi(double);
 double rt_extendsfdf2(float);
 float rt_truncdfsf2(double);
+float rt_divsf3(float, float);
+int rt_nesf2(float, float);
+int rt_ltsf2(float, float);
+int rt_eqsf2(float, float);
+int32_t rt_fixsfsi(float);
+int rt_gesf2(float, float);
 
 static uint64_t state = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void) {
@@ -137,6 +143,14 @@ int main(void) {
         checkf("addsf3", fa, fb, rt_addsf3(fa, fb), fa + fb);
         checkf("subsf3", fa, fb, rt_subsf3(fa, fb), fa - fb);
         checkf("mulsf3", fa, fb, rt_mulsf3(fa, fb), fa * fb);
+        checkf("divsf3", fa, fb, rt_divsf3(fa, fb), fa / fb);
+        checku("nesf2", ua, ub, rt_nesf2(fa, fb) != 0, fa != fb);
+        checku("ltsf2", ua, ub, rt_ltsf2(fa, fb) < 0, fa < fb);
+        checku("eqsf2", ua, ub, rt_eqsf2(fa, fb) == 0, fa == fb);
+        if (fa == fa && fa > -2147483648.0f - 1 && fa < 2147483648.0f) {
+            checku("fixsfsi", ua, 0, (uint32_t)rt_fixsfsi(fa), (uint32_t)(int32_t)fa);
+        }
+        checku("gesf2", ua, ub, rt_gesf2(fa, fb) >= 0, fa >= fb);
         checkd("extendsfdf2", fa, 0, rt_extendsfdf2(fa), (double)fa);
 
         uint64_t da_u = rand_f64(), db_u = rand_f64();

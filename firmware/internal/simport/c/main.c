@@ -1,6 +1,7 @@
-// This file implements mpyld's lx106 test firmware: a MicroPython that runs
-// under QEMU's Xtensa "sim" machine (-cpu lx106, the ESP8266 core) with its
-// console on semihosting.
+// This file implements mpyld's Xtensa test firmwares (lx106 and esp32win):
+// a MicroPython that runs under QEMU's Xtensa "sim" machine with its console
+// on semihosting. The port's mpconfigport.h gives the offsets of its user
+// and double exception vectors, and the ESP8266's its ROM's range.
 //
 // Three ways to use it:
 // - a file: with -semihosting-config arg=firmware,arg=PATH the host file PATH
@@ -301,7 +302,22 @@ int main(void) {
 /******************************************************************************/
 // Garbage collection, and ends that cannot be recovered from.
 
+#if MICROPY_EMIT_XTENSAWIN
+// start.S: stores every live register window on the stack.
+void mpyld_spill_windows(void);
+#endif
+
 void gc_collect(void) {
+    #if MICROPY_EMIT_XTENSAWIN
+    // The windowed ABI keeps the callers' values in register windows: spill
+    // them onto the stack, then scan the stack up to its top, from the 16
+    // bytes below this function's stack pointer, where the caller's a0-a3
+    // went.
+    mpyld_spill_windows();
+    uint32_t *regs;
+    __asm__ volatile ("mov %0, a1" : "=r" (regs));
+    regs -= 4;
+    #else
     // The call0 ABI keeps a caller's values in a12..a15 across calls: put them
     // on the stack, then scan the stack up to its top.
     uint32_t regs[4];
@@ -311,6 +327,7 @@ void gc_collect(void) {
         "s32i a14, %0, 8\n"
         "s32i a15, %0, 12\n"
         : : "r" (regs) : "memory");
+    #endif
     gc_collect_start();
     void **sp = (void **)regs;
     gc_collect_root(sp, ((uintptr_t)MP_STATE_THREAD(stack_top) - (uintptr_t)sp) / sizeof(void *));
@@ -355,12 +372,14 @@ static const char *exccause_name(uint32_t cause) {
 
 // Called by the exception vectors of start.S on a fresh stack.
 void mpyld_fatal(uint32_t vector, uint32_t cause, uint32_t pc, uint32_t vaddr) {
-    if (vector == 0x50 || vector == 0x70) {
+    if (vector == MPYLD_VECTOR_USER || vector == MPYLD_VECTOR_DOUBLE) {
         mp_printf(&stderr_print, "FATAL: %s (EXCCAUSE %u) at pc=0x%08x, vaddr=0x%08x\n",
             exccause_name(cause), (unsigned)cause, (unsigned)pc, (unsigned)vaddr);
-        if (pc >= 0x40000000 && pc < 0x40010000) {
-            mp_printf(&stderr_print, "FATAL: a call to the ESP8266 ROM at 0x%08x, which this firmware does not provide\n", (unsigned)pc);
+        #ifdef MPYLD_ROM_NAME
+        if (pc >= MPYLD_ROM_START && pc < MPYLD_ROM_END) {
+            mp_printf(&stderr_print, "FATAL: a call to the %s ROM at 0x%08x, which this firmware does not provide\n", MPYLD_ROM_NAME, (unsigned)pc);
         }
+        #endif
     } else {
         mp_printf(&stderr_print, "FATAL: unexpected exception vector +0x%02x\n", (unsigned)vector);
     }

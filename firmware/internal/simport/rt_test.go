@@ -1,4 +1,4 @@
-package lx106
+package simport
 
 import (
 	"os/exec"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestRuntimeHelpers builds port/rt.c for the host and compares its
+// TestRuntimeHelpers builds c/rt.c for the host and compares its
 // division, multiplication and soft-float helpers with the host's hardware
 // on edge values and a million random operand pairs (testdata/rt_check.c).
 func TestRuntimeHelpers(t *testing.T) {
@@ -16,7 +16,7 @@ func TestRuntimeHelpers(t *testing.T) {
 		t.Skip("no host C compiler (cc)")
 	}
 	bin := filepath.Join(t.TempDir(), "rt_check")
-	build := exec.Command(cc, "-O2", "-DRT_HOST_TEST", "-o", bin, filepath.Join("port", "rt.c"), filepath.Join("testdata", "rt_check.c"))
+	build := exec.Command(cc, "-O2", "-DRT_HOST_TEST", "-o", bin, filepath.Join("c", "rt.c"), filepath.Join("testdata", "rt_check.c"))
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", build.Args, err, out)
 	}
