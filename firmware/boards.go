@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mpyld/mpyld/firmware/esp32win"
 	"github.com/mpyld/mpyld/firmware/lx106"
 	"github.com/mpyld/mpyld/linker"
 )
@@ -54,6 +55,8 @@ type Board struct {
 	// Before says why a tree older than Since cannot have the board, for
 	// boards mpyld builds itself.
 	Before string
+	// Note says how the board differs from the hardware it stands for.
+	Note string
 	// NotRun, when set, is why no firmware of this board runs here.
 	NotRun string
 	// Make, when set, builds the firmware from the tree into outDir
@@ -104,11 +107,19 @@ var Boards = []*Board{
 			return lx106.Build(ctx, lx106.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
 		},
 		Args: lx106.QEMUArgs, Fault: "FATAL: ",
-		// v1.22.2 and v1.20.0 fail to build it: ports of those versions
-		// define mp_int_t themselves. Built and run here: v1.28.0, dev.
-		Since: linker.V(1, 28, 0), Before: "mpyld's lx106 port builds against MicroPython v1.28 and later (with v1.22.2's and v1.20.0's headers it does not build: they expect the port to define mp_int_t)"},
-	{Name: "esp32", Arches: []string{"xtensawin"}, Console: RawREPL,
-		NotRun: "no firmware for windowed Xtensa (ESP32) runs under QEMU here; xtensawin modules are built but never run"},
+		// Built and run here from v1.20.0, v1.22.2, v1.28.0 and dev.
+		Since: linker.V(1, 20, 0)},
+	// mpyld's own windowed port (package firmware/esp32win), compiled by
+	// clang-22 and linked by the lx106 GNU ld, on QEMU's sim machine with
+	// the de233_fpu core, which runs ESP32 code but is not an ESP32
+	// (esp32win.NotESP32: its build says so).
+	{Name: "de233_fpu", Arches: []string{"xtensawin"}, Console: Stdin, QEMU: esp32win.QEMU, QEMUPackage: "qemu-system-misc",
+		CrossPrefix: "xtensa-lx106-elf-", CrossPackage: "gcc-xtensa-lx106 clang-22 llvm-22",
+		Make: func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error) {
+			return esp32win.Build(ctx, esp32win.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
+		},
+		Args: esp32win.QEMUArgs, Fault: "FATAL: ", Note: esp32win.NotESP32,
+		Since: linker.V(1, 22, 0), Before: "mpyld's windowed port does not build against MicroPython v1.20 (its extmod.mk lists no libm sources)"},
 }
 
 // ForArch returns the board that runs modules of arch, or nil.

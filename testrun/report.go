@@ -44,6 +44,13 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	noted := map[string]bool{}
+	for _, u := range r.Units {
+		if u.Note != "" && u.NotRun == "" && !noted[u.Board] {
+			noted[u.Board] = true
+			fmt.Fprintf(w, "note: %s (%s): %s\n", u.Arch, u.Board, u.Note)
+		}
+	}
 	for _, u := range r.Units {
 		if u.NotRun != "" {
 			fmt.Fprintf(w, "not run: %s on %s: %s\n", u.Arch, u.MicroPython, u.NotRun)

@@ -70,6 +70,8 @@ type Unit struct {
 	Board       string `json:"board,omitempty"`
 	Firmware    string `json:"firmware,omitempty"`
 	Module      string `json:"module,omitempty"` // the .mpy under test
+	// Note says how the board differs from the hardware it stands for.
+	Note string `json:"note,omitempty"`
 	// NotRun says why no test ran; Missing is the Debian package of a
 	// missing tool, when that is why.
 	NotRun  string   `json:"not_run,omitempty"`
@@ -207,7 +209,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			u := &Unit{Arch: b.Arch, MicroPython: versionName(tg), Tree: tree, tree: tree, target: tg}
 			u.board = firmware.ForArch(b.Arch)
 			if u.board != nil {
-				u.Board = u.board.Name
+				u.Board, u.Note = u.board.Name, u.board.Note
 			}
 			var cannotLoad error
 			if a, err := linker.LookupArch(b.Arch); err == nil {
