@@ -215,7 +215,11 @@ func (j *archBuild) findToolchain(ctx context.Context) error {
 		}
 	}
 	if j.mod.usermod != nil && j.tc.clang {
-		return fmt.Errorf("%s: a module written as a core/user C module needs GCC: Clang folds __builtin_constant_p the same way in code and in static data, which the translation relies on telling apart", j.tc.cc)
+		err := fmt.Errorf("%s: a module written as a core/user C module needs GCC: Clang folds __builtin_constant_p the same way in code and in static data, which the translation relies on telling apart", j.tc.cc)
+		if j.all && cc.fallback {
+			return &skipError{err} // --arch all: an arch whose only compiler is the LLVM fallback
+		}
+		return err
 	}
 	return nil
 }
