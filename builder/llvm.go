@@ -38,7 +38,8 @@ type llvmFacts struct {
 	// searches the host's /usr/include; and two warnings GCC does not give
 	// in C99, which -Werror makes errors: v1.20-v1.28's config header
 	// repeats mpconfig.h's mp_int_t typedefs, and btree's Berkeley DB has
-	// K&R function definitions.
+	// K&R function definitions; -fno-crash-diagnostics, so that a file
+	// that hits the float-select crash leaves no reproducer in /tmp.
 	flags []string
 	// drop are dynruntime.mk's flags the compiler refuses: -fpic ("PIC
 	// relocations are not supported"); the loader relocates literal-pool
@@ -56,7 +57,7 @@ var llvmByArch = map[string]*llvmFacts{
 	"xtensawin": {
 		clang: "clang-22", mc: "llvm-mc-22", pkg: "clang-22 llvm-22",
 		mcFlags:    []string{"-triple=xtensa", "-mcpu=esp32", "-filetype=obj"},
-		flags:      []string{"-fno-jump-tables", "-nostdlibinc", "-Wno-typedef-redefinition", "-Wno-deprecated-non-prototype"},
+		flags:      []string{"-fno-jump-tables", "-nostdlibinc", "-Wno-typedef-redefinition", "-Wno-deprecated-non-prototype", "-fno-crash-diagnostics"},
 		drop:       []string{"-fpic"},
 		headers:    []string{"/usr/lib/xtensa-lx106-elf/include", "/usr/lib/picolibc/xtensa-lx106-elf/include"},
 		headersPkg: "picolibc-xtensa-lx106-elf",
