@@ -155,17 +155,10 @@ func (b *builder) resolveProject(a *linker.Arch, s settings) (*module, error) {
 	if m.mpyDir == "" {
 		m.mpyDir = b.opt.Getenv("MPY_DIR")
 	}
-	var err error
-	if m.target, err = b.targetFor(m.mpyDir); err != nil {
+	if err := b.setTarget(m, a, s); err != nil {
 		return nil, err
 	}
-	if m.target.Dynruntime().BuildPerArch {
-		m.build = "build-" + a.Name
-	}
-	m.float = m.target.Float(a)
-	if s.float != "" {
-		m.float = s.float
-	}
+	var err error
 	if s.linkRuntime != nil {
 		m.linkRuntime = *s.linkRuntime
 	}
@@ -190,6 +183,23 @@ func (b *builder) resolveProject(a *linker.Arch, s settings) (*module, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// setTarget sets what follows from the MicroPython tree of m (its target,
+// build folder and default float for arch a), and the float s asks for.
+func (b *builder) setTarget(m *module, a *linker.Arch, s settings) error {
+	var err error
+	if m.target, err = b.targetFor(m.mpyDir); err != nil {
+		return err
+	}
+	if m.target.Dynruntime().BuildPerArch {
+		m.build = "build-" + a.Name
+	}
+	m.float = m.target.Float(a)
+	if s.float != "" {
+		m.float = s.float
+	}
+	return nil
 }
 
 func checkFloat(f string) error {

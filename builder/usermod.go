@@ -185,16 +185,8 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	if m.mpyDir == "" {
 		return nil, fmt.Errorf("module %q is written as a core/user C module: it needs a MicroPython tree for its headers: give --mpy-dir or set MPY_DIR", m.name)
 	}
-	var err error
-	if m.target, err = b.targetFor(m.mpyDir); err != nil {
+	if err := b.setTarget(m, a, s); err != nil {
 		return nil, err
-	}
-	if m.target.Dynruntime().BuildPerArch {
-		m.build = "build-" + a.Name
-	}
-	m.float = m.target.Float(a)
-	if s.float != "" {
-		m.float = s.float
 	}
 	// Firmware links libgcc: so does a module written for it, unless told;
 	// on the ESP8266 part of it is in ROM, which the firmware links with
@@ -206,6 +198,7 @@ func (b *builder) finishUsermod(a *linker.Arch, m *module, s settings) (*module,
 	if s.linkRuntime != nil {
 		m.linkRuntime = *s.linkRuntime
 	}
+	var err error
 	if m.cflagsExtra, err = shellSplit(s.cflags); err != nil {
 		return nil, fmt.Errorf("cflags: %v", err)
 	}
