@@ -55,14 +55,10 @@ const CPU = "de233_fpu"
 const NotESP32 = "QEMU's de233_fpu is not an ESP32: 32 physical registers instead of 64, a double-precision FPU, an MMU, unaligned accesses that fault"
 
 // ExitFatal is QEMU's exit status after a CPU exception in the firmware.
-const ExitFatal = 3
+const ExitFatal = simport.ExitFatal
 
 // Options says what to build from and where.
-type Options struct {
-	MPYDir string // the MicroPython tree, read only
-	OutDir string // where the port folder and every build output go
-	Logf   func(format string, args ...any)
-}
+type Options = simport.Options
 
 // ErrToolMissing is wrapped by Build's error when a tool is not installed.
 var ErrToolMissing = simport.ErrToolMissing

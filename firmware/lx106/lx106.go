@@ -35,14 +35,10 @@ const Compiler = "xtensa-lx106-elf-gcc"
 const QEMU = simport.QEMU
 
 // ExitFatal is QEMU's exit status after a CPU exception in the firmware.
-const ExitFatal = 3
+const ExitFatal = simport.ExitFatal
 
 // Options says what to build from and where.
-type Options struct {
-	MPYDir string // the MicroPython tree, read only
-	OutDir string // where the port folder and every build output go
-	Logf   func(format string, args ...any)
-}
+type Options = simport.Options
 
 // ErrToolMissing is wrapped by Build's error when the compiler or make is
 // not installed.

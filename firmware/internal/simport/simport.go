@@ -28,6 +28,17 @@ var commonFS embed.FS
 // QEMU is the emulator the firmwares run on.
 const QEMU = "qemu-system-xtensa"
 
+// ExitFatal is QEMU's exit status after a CPU exception in the firmware
+// (main.c's EXIT_FATAL).
+const ExitFatal = 3
+
+// Options says what to build from and where.
+type Options struct {
+	MPYDir string // the MicroPython tree, read only
+	OutDir string // where the port folder and every build output go
+	Logf   func(format string, args ...any)
+}
+
 // ErrToolMissing is wrapped by Build's error when a tool is not installed.
 var ErrToolMissing = errors.New("tool missing")
 
