@@ -35,7 +35,60 @@ type missingToolError struct{ msg string }
 
 func (e *missingToolError) Error() string { return e.msg }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
+// commands makes mpyld's commands, by name; runs says that the command runs
+// other programs (make, compilers, QEMU, mpremote), which an interrupt must
+// stop.
+var commands = []struct {
+	name string
+	make func() *cli.Command
+	runs bool
+}{
+	{"link", linkCommand, false}, {"check", checkCommand, false}, {"preprocess", preprocessCommand, false},
+	{"merge", mergeCommand, false}, {"inspect", inspectCommand, false}, {"size", sizeCommand, false},
+	{"addr2line", addr2lineCommand, false}, {"build", buildCommand, true}, {"test", testCommand, true},
+	{"clean", cleanCommand, true}, {"release", releaseCommand, true}, {"deploy", deployCommand, true},
+	{"version", versionCommand, false},
+}
+
+// runsPrograms says whether the command args name may run other programs:
+// any command but those that only read and write files.
+func runsPrograms(args []string) bool {
+	for _, c := range commands {
+		if len(args) > 1 && c.name == args[1] {
+			return c.runs
+		}
+	}
+	return true // help, a mistyped command, or mpy_ld.py's flags: cheap enough either way
+}
+
+// newApp makes the command line app for args. When args name a command,
+// the app holds that command alone and none of the top-level (mpy_ld.py)
+// flags: urfave/cli looks every flag up by every other before an action
+// runs, so each flag it need not hold saves start-up time (README "Speed").
+func newApp(stdout, stderr io.Writer, args []string) *cli.App {
+	named := ""
+	if len(args) > 1 {
+		named = args[1]
+	}
+	var cmds []*cli.Command
+	for _, c := range commands {
+		if c.name == named {
+			cmds = []*cli.Command{c.make()}
+			break
+		}
+	}
+	flags := []cli.Flag(nil)
+	if cmds == nil {
+		for _, c := range commands {
+			cmds = append(cmds, c.make())
+		}
+		flags = append(append(linkFlags(), mergeFlags()...),
+			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
+			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"})
+	}
+	for _, c := range cmds {
+		c.Flags = namedOnce(c.Flags)
+	}
 	app := &cli.App{
 		Name:  "mpyld",
 		Usage: "build and link MicroPython native modules (.mpy)",
@@ -48,9 +101,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
-		Flags: append(append(linkFlags(), mergeFlags()...),
-			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
-			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"}),
+		Flags:           namedOnce(flags),
 		Action: func(c *cli.Context) error {
 			if c.Bool("preprocess") {
 				return preprocessAction(c)
@@ -63,7 +114,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), testCommand(), cleanCommand(), releaseCommand(), deployCommand(), versionCommand()},
+		Commands:       cmds,
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
@@ -74,10 +125,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 
 // run runs the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
-	// Interrupted, stop what runs (make, compilers, QEMU) before exiting.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	app := newApp(stdout, stderr, args)
+	ctx := context.Background()
+	if runsPrograms(args) {
+		// Interrupted, stop what runs (make, compilers, QEMU) before exiting.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	err := app.RunContext(ctx, normalizeArgs(app, args))
 	if err == nil {
 		return exitOK
@@ -113,8 +168,8 @@ func valueFlags(app *cli.App, name string) map[string]bool {
 	}
 	m := map[string]bool{}
 	for _, f := range flags {
-		if _, isBool := f.(*cli.BoolFlag); isBool {
-			continue
+		if d, ok := f.(cli.DocGenerationFlag); ok && !d.TakesValue() {
+			continue // a bool flag
 		}
 		for _, n := range f.Names() {
 			if len(n) == 1 {

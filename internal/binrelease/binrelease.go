@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mpyld/mpyld/internal/atomicfile"
+	"github.com/mpyld/mpyld/internal/buildinfo"
 )
 
 // Platform is one GOOS/GOARCH a release is built for.
@@ -142,7 +143,7 @@ func (opt Options) build(ctx context.Context, p Platform, out string) error {
 		dirty = "true"
 	}
 	ldflags := fmt.Sprintf("-s -w -buildid= -X %s.version=%s -X %s.revision=%s -X %s.dirty=%s", stamp, opt.Version, stamp, opt.Revision, stamp, dirty)
-	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=" + ldflags, "-o", out, "./cmd/mpyld"}
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-tags=" + buildinfo.Tags, "-ldflags=" + ldflags, "-o", out, "./cmd/mpyld"}
 	cmd := exec.CommandContext(ctx, opt.Go, args...)
 	cmd.Dir = opt.Root
 	cmd.Env = append(append([]string(nil), opt.Env...), "CGO_ENABLED=0", "GOOS="+p.OS, "GOARCH="+p.Arch,
