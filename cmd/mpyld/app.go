@@ -50,6 +50,27 @@ var commands = []struct {
 	{"version", versionCommand, false},
 }
 
+// needsCommands says whether args without a command name first still need
+// the whole app: nothing after mpyld (its help), a command named later, or
+// help or the version asked for.
+func needsCommands(args []string) bool {
+	if len(args) < 2 {
+		return true
+	}
+	for _, a := range args[1:] {
+		switch a {
+		case "help", "h", "-h", "--help", "-help", "--version", "-version":
+			return true
+		}
+		for _, c := range commands {
+			if a == c.name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // runsPrograms says whether the command args name may run other programs:
 // any command but those that only read and write files.
 func runsPrograms(args []string) bool {
@@ -61,30 +82,32 @@ func runsPrograms(args []string) bool {
 	return true // help, a mistyped command, or mpy_ld.py's flags: cheap enough either way
 }
 
-// newApp makes the command line app for args. When args name a command,
-// the app holds that command alone and none of the top-level (mpy_ld.py)
-// flags: urfave/cli looks every flag up by every other before an action
-// runs, so each flag it need not hold saves start-up time (README "Speed").
+// newApp makes the command line app for args, holding only what args can
+// reach: urfave/cli looks every flag up by every other before an action
+// runs, and each command and flag it need not make saves start-up time
+// (README "Speed"). A named command gets an app of that command alone;
+// mpy_ld.py's flags (as make MPY_LD=mpyld runs it) get the top-level flags
+// alone, unless an argument names a command or asks for help or the
+// version; the rest gets everything.
 func newApp(stdout, stderr io.Writer, args []string) *cli.App {
-	named := ""
-	if len(args) > 1 {
-		named = args[1]
-	}
 	var cmds []*cli.Command
+	var flags []cli.Flag
+	version := ""
 	for _, c := range commands {
-		if c.name == named {
+		if len(args) > 1 && c.name == args[1] {
 			cmds = []*cli.Command{c.make()}
-			break
 		}
 	}
-	flags := []cli.Flag(nil)
 	if cmds == nil {
-		for _, c := range commands {
-			cmds = append(cmds, c.make())
-		}
 		flags = append(append(linkFlags(), mergeFlags()...),
 			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
 			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"})
+		if needsCommands(args) {
+			version = buildinfo.Get().Version
+			for _, c := range commands {
+				cmds = append(cmds, c.make())
+			}
+		}
 	}
 	for _, c := range cmds {
 		c.Flags = namedOnce(c.Flags)
@@ -97,7 +120,7 @@ func newApp(stdout, stderr io.Writer, args []string) *cli.App {
 			"with each version's tools/mpy_ld.py. Run without a command it takes mpy_ld.py's own\n" +
 			"flags, so natmod Makefiles work with 'make MPY_LD=mpyld'. 'mpyld version' lists\n" +
 			"the versions and arches.",
-		Version:         buildinfo.Get().Version,
+		Version:         version,
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
