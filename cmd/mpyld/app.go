@@ -79,7 +79,7 @@ func runsPrograms(args []string) bool {
 			return c.runs
 		}
 	}
-	return true // help, a mistyped command, or mpy_ld.py's flags: cheap enough either way
+	return needsCommands(args) // mpy_ld.py's link, merge and preprocess run nothing
 }
 
 // newApp makes the command line app for args, holding only what args can
