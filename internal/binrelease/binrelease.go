@@ -157,8 +157,9 @@ func (opt Options) build(ctx context.Context, p Platform, out string) error {
 	return nil
 }
 
-// docFiles are the files every archive carries: README.md, and LICENSE (or
-// LICENSE.md, COPYING) where the repository has one.
+// docFiles are the files every archive carries: README.md and the license
+// (LICENSE, LICENSE.md, LICENSE.txt or COPYING). A release without its
+// license is refused: nobody could redistribute the binaries.
 func docFiles(root string) ([]File, error) {
 	var out []File
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
@@ -168,16 +169,10 @@ func docFiles(root string) ([]File, error) {
 	out = append(out, File{Name: "README.md", Data: readme})
 	for _, n := range []string{"LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING"} {
 		if data, err := os.ReadFile(filepath.Join(root, n)); err == nil {
-			out = append(out, File{Name: n, Data: data})
+			return append(out, File{Name: n, Data: data}), nil
 		}
 	}
-	return out, nil
-}
-
-// HasLicense says whether the repository at root has a license file.
-func HasLicense(root string) bool {
-	docs, err := docFiles(root)
-	return err == nil && len(docs) > 1
+	return nil, fmt.Errorf("%s has no LICENSE (or LICENSE.md, LICENSE.txt, COPYING): the archives must carry the license; add one", root)
 }
 
 func sha256sums(files map[string][]byte) []byte {
