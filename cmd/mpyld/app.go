@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -120,11 +121,10 @@ func newApp(stdout, stderr io.Writer, args []string) *cli.App {
 			"with each version's tools/mpy_ld.py. Run without a command it takes mpy_ld.py's own\n" +
 			"flags, so natmod Makefiles work with 'make MPY_LD=mpyld'. 'mpyld version' lists\n" +
 			"the versions and arches.",
-		Version:         version,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
-		Flags:           namedOnce(flags),
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags:     namedOnce(flags),
 		Action: func(c *cli.Context) error {
 			if c.Bool("preprocess") {
 				return preprocessAction(c)
@@ -134,6 +134,15 @@ func newApp(stdout, stderr io.Writer, args []string) *cli.App {
 			}
 			if c.NArg() == 0 {
 				return cli.ShowAppHelp(c)
+			}
+			if first := c.Args().First(); !strings.Contains(filepath.Base(first), ".") {
+				if _, err := os.Stat(first); err != nil {
+					names := make([]string, len(commands))
+					for i, c := range commands {
+						names[i] = c.name
+					}
+					return usagef("%q is not a command (%s, help) nor an object file", first, strings.Join(names, ", "))
+				}
 			}
 			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},

@@ -29,6 +29,8 @@ func TestExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{"ok", []string{"check", "--arch", "x64", g + "/x64/hello/hello.o"}, 0, `^$`},
+		{"mistyped command", []string{"biuld", "--arch", "x64"}, 2, `"biuld" is not a command \(link, check, .*, help\) nor an object file`},
+		{"help of a command", []string{"help", "link"}, 0, `^$`},
 		{"unknown arch", []string{"link", "--arch", "z80", "a.o"}, 2, `unknown architecture "z80" \(valid: x86, x64,`},
 		{"unknown flag", []string{"link", "--frobnicate", "a.o"}, 2, `flag provided but not defined`},
 		{"no objects", []string{"link", "--arch", "x64"}, 2, `no input objects`},
@@ -146,6 +148,11 @@ func TestOneCommandApp(t *testing.T) {
 			t.Fatalf("the whole app has %d commands and %d top-level flags", len(all.Commands), len(all.Flags))
 		}
 		all.Run([]string{"mpyld", c.name, "--help"})
+		var helped bytes.Buffer
+		run([]string{"mpyld", "help", c.name}, &helped, &bytes.Buffer{})
+		if helped.String() != whole.String() {
+			t.Errorf("mpyld help %s:\n%s\nwant what mpyld %s --help shows", c.name, helped.String(), c.name)
+		}
 		if one.Len() == 0 || one.String() != whole.String() || e1.String() != e2.String() {
 			t.Errorf("%s: help of the one-command app differs from the whole app's:\n%s\n---\n%s", c.name, one.String(), whole.String())
 		}
