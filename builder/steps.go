@@ -279,6 +279,14 @@ func (j *archBuild) compileFlags() []string {
 	if m.usermod != nil {
 		f = append(f, j.usermodFlags()...)
 	}
+	if j.tc.clang && m.target.IntTypedefs {
+		// The config header of v1.20-v1.28 defines mp_int_t and mp_uint_t,
+		// which the tree's py/mpconfig.h defines again from v1.28: GCC
+		// takes the same typedef twice in C99 quietly, Clang warns, and
+		// -Werror stops the build. A typedef to another type stays an
+		// error.
+		f = append(f, "-Wno-typedef-redefinition")
+	}
 	own := j.tc.flags
 	for _, w := range f {
 		if strings.HasPrefix(w, "--target=") || w == "-target" {

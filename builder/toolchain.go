@@ -213,22 +213,23 @@ func (b *builder) probe(ctx context.Context, a *linker.Arch, c compiler, buildDi
 		}
 	}
 	if tc.clang && tc.llvm == nil && a.CrossPrefix != "" {
-		if root := b.crossSysroot(ctx, a, tc); root != "" {
-			tc.flags = append(tc.flags, "--sysroot="+root)
-		}
+		tc.flags = append(tc.flags, b.crossLibc(ctx, a, tc)...)
 	}
 	return tc, nil
 }
 
-// crossSysroot finds the C library of a bare-metal arch for Clang, which
-// has none of its own: the arch's cross GCC names its libc.a (through
-// picolibc's specs where it has them), and the sysroot is the nearest
-// folder above it with an include folder (Debian's /usr/lib/arm-none-eabi,
-// /usr/lib/picolibc/riscv64-unknown-elf). "" when there is none.
-func (b *builder) crossSysroot(ctx context.Context, a *linker.Arch, clang *toolchain) string {
+// crossLibc finds the C library of a bare-metal arch for Clang, which has
+// none of its own, and returns the flags that give Clang its headers: a
+// --sysroot where the arch's cross GCC names its libc.a (through picolibc's
+// specs where it has them) and a folder above it holds an include folder
+// (Debian's /usr/lib/arm-none-eabi); else -isystem with the folder where
+// that GCC finds assert.h (picolibc's specs name no libc.a:
+// /usr/lib/picolibc/riscv64-unknown-elf/include). None when there is no
+// such GCC.
+func (b *builder) crossLibc(ctx context.Context, a *linker.Arch, clang *toolchain) []string {
 	gcc, err := exec.LookPath(a.CrossPrefix + "gcc")
 	if err != nil {
-		return ""
+		return nil
 	}
 	tc := &toolchain{cc: gcc, cache: clang.cache, identity: compilerIdentity(gcc, b.opt.Getenv)}
 	args := append([]string(nil), a.CFlags...)
@@ -241,11 +242,34 @@ func (b *builder) crossSysroot(ctx context.Context, a *linker.Arch, clang *toolc
 	if p := strings.TrimSpace(out); err == nil && filepath.IsAbs(p) {
 		for dir := filepath.Dir(p); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
 			if st, err := os.Stat(filepath.Join(dir, "include")); err == nil && st.IsDir() {
-				return dir
+				return []string{"--sysroot=" + dir}
 			}
 		}
 	}
-	return ""
+	// The dependency line of an empty file that includes assert.h, which
+	// only the C library has: "null.o: /dev/null /usr/lib/.../assert.h \".
+	out, err = b.probeOutput(ctx, tc, "", headerExists, append(args, "-include", "assert.h", "-M", "-xc", os.DevNull)...)
+	if err != nil {
+		return nil
+	}
+	for _, w := range strings.Fields(out) {
+		if filepath.Base(w) == "assert.h" && filepath.IsAbs(w) {
+			return []string{"-isystem", filepath.Dir(w)}
+		}
+	}
+	return nil
+}
+
+// headerExists says whether the assert.h a dependency line names is still
+// there (a cached answer stays good while it is).
+func headerExists(out string) bool {
+	for _, w := range strings.Fields(out) {
+		if filepath.Base(w) == "assert.h" {
+			_, err := os.Stat(w)
+			return err == nil
+		}
+	}
+	return false
 }
 
 // runtimeLibs finds libgcc and libm (or picolibc/musl libc) for

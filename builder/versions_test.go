@@ -210,3 +210,46 @@ func TestNoData(t *testing.T) {
 		t.Errorf("no_data in mpyld.toml: linked")
 	}
 }
+
+// TestClangTree builds MicroPython's features0 and features1 examples with
+// clang-22 against the tree in MPY_DIR, for every arch whose cross GCC
+// gives Clang its C library headers: Clang needs those headers (picolibc's
+// for RISC-V, found through GCC's dependency output), and v1.28's
+// py/mpconfig.h repeats the config header's typedefs, which Clang warns of
+// under -Werror. (mpyld test ran the features0 modules on the unix port and
+// QEMU boards, README "Clang".)
+func TestClangTree(t *testing.T) {
+	mpyDir := os.Getenv("MPY_DIR")
+	if mpyDir == "" {
+		t.Skip("MPY_DIR not set: no MicroPython tree")
+	}
+	if _, err := exec.LookPath("clang-22"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("clang-22 not found, but CI installs it")
+		}
+		t.Skip("clang-22 not installed")
+	}
+	for _, arch := range []string{"x64", "x86", "armv6m", "armv7emsp", "rv32imc", "rv64imc"} {
+		for _, mod := range []string{"features0", "features1"} {
+			t.Run(arch+"/"+mod, func(t *testing.T) {
+				a, _ := linker.LookupArch(arch)
+				needCC(t, a)
+				src := filepath.Join(mpyDir, "examples", "natmod", mod, mod+".c")
+				data, err := os.ReadFile(src)
+				if err != nil {
+					t.Skipf("%s: %v", src, err)
+				}
+				dir := t.TempDir()
+				os.WriteFile(filepath.Join(dir, mod+".c"), data, 0o644)
+				res, err := Build(context.Background(), Options{Dir: dir, Name: mod, Sources: []string{mod + ".c"}, Arches: []string{arch},
+					MPYDirs: []string{mpyDir}, CC: map[string]string{arch: "clang-22"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res[0].Skipped != "" || res[0].Output == "" {
+					t.Fatalf("not built: %+v", res[0])
+				}
+			})
+		}
+	}
+}
