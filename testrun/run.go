@@ -143,13 +143,8 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if c.Timeout <= 0 {
 		c.Timeout = 60 * time.Second
 	}
-	if c.CacheDir == "" {
-		d, err := firmware.DefaultCacheDir()
-		if err != nil {
-			return nil, err
-		}
-		c.CacheDir = d
-	}
+	// The tree and the tests first: without them there is nothing to
+	// cache, and their errors say what to give.
 	trees, err := treesOf(c.Build)
 	if err != nil {
 		return nil, err
@@ -157,6 +152,13 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	tests, err := testFiles(c.Build.Dir, c.Tests)
 	if err != nil {
 		return nil, err
+	}
+	if c.CacheDir == "" {
+		d, err := firmware.DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		c.CacheDir = d
 	}
 	// One build per .mpy ABI: trees of one ABI load the same module.
 	var reps []string

@@ -287,3 +287,19 @@ func TestBytesLiteral(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestNoTreeBeforeCache: without a tree, Run says to give one, even where
+// the user's cache folder is unknown (no HOME, XDG_CACHE_HOME or
+// LocalAppData, as under a CI runner's bare environment).
+func TestNoTreeBeforeCache(t *testing.T) {
+	for _, v := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData", "MPY_DIR"} {
+		t.Setenv(v, "")
+	}
+	if _, err := firmware.DefaultCacheDir(); err == nil {
+		t.Fatal("a cache folder without HOME, XDG_CACHE_HOME and LocalAppData")
+	}
+	_, err := Run(context.Background(), Config{Build: builder.Options{Dir: t.TempDir(), Arches: []string{"x64"}}})
+	if err != ErrNoTree {
+		t.Errorf("got %v, want %v", err, ErrNoTree)
+	}
+}
