@@ -260,11 +260,11 @@ func (b *Board) checkTools(o Options) error {
 		mk = "make"
 	}
 	if _, err := exec.LookPath(mk); err != nil && b.Make == nil {
-		return &MissingToolError{Tool: "GNU make", Package: "make"}
+		return &MissingToolError{Tool: "GNU make", Package: HostPackage("make")}
 	}
 	cc := b.CrossPrefix + "gcc"
 	if _, err := exec.LookPath(cc); err != nil {
-		return &MissingToolError{Tool: cc + " (to build the " + b.Name + " firmware)", Package: b.CrossPackage}
+		return &MissingToolError{Tool: cc + " (to build the " + b.Name + " firmware)", Package: HostPackage(b.CrossPackage)}
 	}
 	return nil
 }

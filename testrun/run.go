@@ -72,8 +72,8 @@ type Unit struct {
 	Module      string `json:"module,omitempty"` // the .mpy under test
 	// Note says how the board differs from the hardware it stands for.
 	Note string `json:"note,omitempty"`
-	// NotRun says why no test ran; Missing is the Debian package of a
-	// missing tool, when that is why.
+	// NotRun says why no test ran; Missing is what to install for a
+	// missing tool (on Linux, its Debian package), when that is why.
 	NotRun  string   `json:"not_run,omitempty"`
 	Missing string   `json:"missing,omitempty"`
 	Results []Result `json:"results"`
@@ -101,7 +101,8 @@ func (r *Report) Failed() bool {
 	return false
 }
 
-// Missing lists the Debian packages of the tools that were missing.
+// Missing lists what to install for the tools that were missing (on Linux,
+// their Debian packages).
 func (r *Report) Missing() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -294,10 +295,6 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 		u.NotRun = "no board runs " + u.Arch + " modules"
 		return
 	}
-	if why := b.NotRun; why != "" {
-		u.NotRun = why
-		return
-	}
 	fw := c.Firmware[u.Arch]
 	if fw == "" {
 		if why := b.Available(u.tree, u.target); why != "" {
@@ -309,8 +306,9 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 	if b.QEMU != "" {
 		p, err := lookPath(b.QEMU)
 		if err != nil {
-			u.NotRun = fmt.Sprintf("%s not found; install %s", b.QEMU, b.QEMUPackage)
-			u.Missing = b.QEMUPackage
+			pkg := firmware.HostPackage(b.QEMUPackage)
+			u.NotRun = fmt.Sprintf("%s not found; install %s", b.QEMU, pkg)
+			u.Missing = pkg
 			return
 		}
 		qemu = p
