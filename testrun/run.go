@@ -223,6 +223,10 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 				u.NotRun = cannotLoad.Error()
 			case b.Skipped != "":
 				u.NotRun = b.Skipped
+				var mt *builder.MissingToolError
+				if errors.As(b.SkipCause, &mt) {
+					u.Missing = mt.Package
+				}
 			case u.board == nil:
 				u.NotRun = "no board runs " + b.Arch + " modules"
 			case c.Firmware[b.Arch] == "" && u.board.Available(tree, tg) != "":

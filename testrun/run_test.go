@@ -303,3 +303,31 @@ func TestNoTreeBeforeCache(t *testing.T) {
 		t.Errorf("got %v, want %v", err, ErrNoTree)
 	}
 }
+
+// TestMissingCompiler: with --arch all and no compiler on PATH, every arch
+// is not run, and the report names what to install (mpyld test exits 3),
+// as it does for a missing QEMU.
+func TestMissingCompiler(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, a := range []string{"x64", "armv6m", "rv32imc"} {
+		t.Setenv("MPYLD_CC_"+strings.ToUpper(a), "")
+	}
+	tree := filepath.Join(testutil.Root(), "testdata", "trees", "v1.28.0")
+	dir := probe(t)
+	rep, err := Run(context.Background(), Config{
+		Build:    builder.Options{Dir: dir, Arches: []string{"all"}, MPYDirs: []string{tree}, Jobs: 2},
+		Tests:    []string{filepath.Join(dir, "tests", "pass.py")},
+		CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range rep.Units {
+		if !strings.Contains(u.NotRun, "C compiler for "+u.Arch+" not found") || u.Missing == "" || u.Results[0].Status != NotRun {
+			t.Errorf("%s: not run %q, missing %q, %+v", u.Arch, u.NotRun, u.Missing, u.Results)
+		}
+	}
+	if len(rep.Units) != 10 || len(rep.Missing()) == 0 || rep.Failed() {
+		t.Errorf("%d units, missing %q, failed %v", len(rep.Units), rep.Missing(), rep.Failed())
+	}
+}
