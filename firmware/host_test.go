@@ -1,10 +1,15 @@
 package firmware
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/linker"
 )
 
@@ -61,6 +66,33 @@ func TestHostPackage(t *testing.T) {
 	} {
 		if got := hostPackage(c.pkg, c.goos); got != c.want {
 			t.Errorf("%s on %s: got %q, want %q", c.pkg, c.goos, got, c.want)
+		}
+	}
+}
+
+// TestMakeArgsSlashes: the build folder reaches make with "/" (on Windows,
+// where the cache folder is C:\Users\...\AppData\Local\mpyld).
+func TestMakeArgsSlashes(t *testing.T) {
+	build := filepath.Join(t.TempDir(), "firmware", "key", "build")
+	args := makeArgs(filepath.Join("mp", "ports", "qemu"), build, 2, []string{"BOARD=MPS2_AN385"})
+	want := []string{"-C", filepath.Join("mp", "ports", "qemu"), "-j2", "BUILD=" + filepath.ToSlash(build), "BOARD=MPS2_AN385"}
+	if fmt.Sprint(args) != fmt.Sprint(want) || strings.Contains(args[3], `\`) {
+		t.Errorf("got %q, want %q", args, want)
+	}
+}
+
+// TestMissingMake: mpyld's own ports are built with make too, so make is
+// checked for them as for the tree's ports: a missing make is a missing
+// tool (mpyld test exits 3), where simport's own check made it a failed
+// firmware build once the compiler was there.
+func TestMissingMake(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	tree := filepath.Join(testutil.Root(), "testdata", "trees", "v1.28.0")
+	for _, arch := range []string{"xtensa", "xtensawin"} {
+		_, err := Build(context.Background(), ForArch(arch), Options{MPYDir: tree, CacheDir: t.TempDir()})
+		var mt *MissingToolError
+		if !errors.As(err, &mt) || mt.Tool != "GNU make" {
+			t.Errorf("%s: got %v, want GNU make missing", arch, err)
 		}
 	}
 }
