@@ -144,8 +144,6 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if c.Timeout <= 0 {
 		c.Timeout = 60 * time.Second
 	}
-	// The tree and the tests first: without them there is nothing to
-	// cache, and their errors say what to give.
 	trees, err := treesOf(c.Build)
 	if err != nil {
 		return nil, err
@@ -153,13 +151,6 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	tests, err := testFiles(c.Build.Dir, c.Tests)
 	if err != nil {
 		return nil, err
-	}
-	if c.CacheDir == "" {
-		d, err := firmware.DefaultCacheDir()
-		if err != nil {
-			return nil, err
-		}
-		c.CacheDir = d
 	}
 	// One build per .mpy ABI: trees of one ABI load the same module.
 	var reps []string
@@ -242,6 +233,17 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 				}
 			}
 			rep.Units = append(rep.Units, u)
+		}
+	}
+	// The cache folder only now, when a firmware is to be built: the
+	// tree, the tests and the module build say first what is missing.
+	for _, u := range rep.Units {
+		if c.CacheDir == "" && u.NotRun == "" && u.Results == nil && c.Firmware[u.Arch] == "" {
+			d, err := firmware.DefaultCacheDir()
+			if err != nil {
+				return nil, err
+			}
+			c.CacheDir = d
 		}
 	}
 	sem := make(chan struct{}, c.Jobs)

@@ -331,3 +331,19 @@ func TestMissingCompiler(t *testing.T) {
 		t.Errorf("%d units, missing %q, failed %v", len(rep.Units), rep.Missing(), rep.Failed())
 	}
 }
+
+// TestBuildErrorBeforeCache: a module that cannot be built says so, even
+// where the user's cache folder is unknown (the firmware is not needed).
+func TestBuildErrorBeforeCache(t *testing.T) {
+	for _, v := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData", "MPY_DIR"} {
+		t.Setenv(v, "")
+	}
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "tests"), 0o755)
+	os.WriteFile(filepath.Join(dir, "tests", "pass.py"), []byte("print(1)\n"), 0o644)
+	standin := filepath.Join(testutil.Root(), "testdata", "mpy-standin")
+	_, err := Run(context.Background(), Config{Build: builder.Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{standin}}})
+	if err == nil || !strings.Contains(err.Error(), "x64: no module name: give --name") {
+		t.Errorf("got %v, want the build's error", err)
+	}
+}
