@@ -189,7 +189,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			okArch[b.Arch] = true
 		}
 	}
-	if len(okArch) == 0 && buildErr != nil && !allCannotLoad(built, targets, repOf) {
+	if len(okArch) == 0 && buildErr != nil && !allNotRunnable(built, targets, repOf, c.Firmware) {
 		return nil, buildErr // nothing to run: the build's own error
 	}
 	// builder.Build returns the results tree by tree, in the order of reps.
@@ -212,6 +212,10 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			switch {
 			case cannotLoad != nil:
 				u.NotRun = cannotLoad.Error()
+			case hostCannotRun(b.Arch, c.Firmware) != "":
+				// Before the build's own errors: a compiler to install
+				// would not make the tests run here.
+				u.NotRun = hostCannotRun(b.Arch, c.Firmware)
 			case b.Skipped != "":
 				u.NotRun = b.Skipped
 				var mt *builder.MissingToolError
@@ -269,11 +273,21 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	return rep, ctx.Err()
 }
 
-// allCannotLoad reports whether every failed build is of an arch its
-// version cannot load (then those are not run, rather than an error).
-func allCannotLoad(built []builder.Result, targets map[string]linker.Target, repOf map[string]string) bool {
+// hostCannotRun says why no firmware of arch's board runs on this host
+// (the unix port on Windows), when the user gave none of their own.
+func hostCannotRun(arch string, own map[string]string) string {
+	if b := firmware.ForArch(arch); b != nil && own[arch] == "" {
+		return b.NotRun
+	}
+	return ""
+}
+
+// allNotRunnable reports whether every failed build is of an arch its
+// version cannot load or this host cannot run (then those are not run,
+// rather than an error).
+func allNotRunnable(built []builder.Result, targets map[string]linker.Target, repOf map[string]string, own map[string]string) bool {
 	for _, b := range built {
-		if b.Err == nil {
+		if b.Err == nil || hostCannotRun(b.Arch, own) != "" {
 			continue
 		}
 		tree, ok := repOf[b.MPYABI]

@@ -327,6 +327,13 @@ func TestMissingCompiler(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range rep.Units {
+		if why := firmware.ForArch(u.Arch).NotRun; why != "" {
+			// Not run on this host whatever is installed (x64 on Windows).
+			if u.NotRun != why || u.Missing != "" {
+				t.Errorf("%s: not run %q, missing %q, want %q", u.Arch, u.NotRun, u.Missing, why)
+			}
+			continue
+		}
 		if !strings.Contains(u.NotRun, "C compiler for "+u.Arch+" not found") || u.Missing == "" || u.Results[0].Status != NotRun {
 			t.Errorf("%s: not run %q, missing %q, %+v", u.Arch, u.NotRun, u.Missing, u.Results)
 		}
@@ -346,8 +353,31 @@ func TestBuildErrorBeforeCache(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, "tests"), 0o755)
 	os.WriteFile(filepath.Join(dir, "tests", "pass.py"), []byte("print(1)\n"), 0o644)
 	standin := filepath.Join(testutil.Root(), "testdata", "mpy-standin")
-	_, err := Run(context.Background(), Config{Build: builder.Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{standin}}})
-	if err == nil || !strings.Contains(err.Error(), "x64: no module name: give --name") {
+	_, err := Run(context.Background(), Config{Build: builder.Options{Dir: dir, Arches: []string{"armv6m"}, MPYDirs: []string{standin}}})
+	if err == nil || !strings.Contains(err.Error(), "armv6m: no module name: give --name") {
 		t.Errorf("got %v, want the build's error", err)
+	}
+}
+
+// TestHostCannotRun: an arch whose board cannot run on this host (x64 on
+// Windows) is not run with the board's reason, before its build: no
+// compiler is asked for, and a missing one is no error.
+func TestHostCannotRun(t *testing.T) {
+	b := firmware.ForArch("x64")
+	defer func(s string) { b.NotRun = s }(b.NotRun)
+	b.NotRun = "no unix port on this host"
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("MPYLD_CC_X64", "")
+	tree := filepath.Join(testutil.Root(), "testdata", "trees", "v1.28.0")
+	dir := probe(t)
+	rep, err := Run(context.Background(), Config{
+		Build: builder.Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{tree}, Jobs: 2},
+		Tests: []string{filepath.Join(dir, "tests", "pass.py")}, CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Units) != 1 || rep.Units[0].NotRun != b.NotRun || rep.Units[0].Missing != "" || len(rep.Missing()) != 0 {
+		t.Errorf("%+v", rep.Units)
 	}
 }
