@@ -17,10 +17,8 @@ import (
 
 // The patterns compile on first use, not at start-up.
 var (
-	qstrUse    = lazyRegexp(`MP_QSTR_[A-Za-z0-9_]*`)
-	qstrObj    = lazyRegexp(`MP_OBJ_NEW_QSTR\((MP_QSTR_[A-Za-z0-9_]*)\)`)
-	qstrNative = lazyRegexp(`^#define MP_QSTR_([A-Za-z0-9_]*) \(mp_native_`)
-	qstrObjDef = lazyRegexp(`^#define MP_OBJ_NEW_QSTR_MP_QSTR_([A-Za-z0-9_]*)`)
+	qstrUse = lazyRegexp(`MP_QSTR_[A-Za-z0-9_]*`)
+	qstrObj = lazyRegexp(`MP_OBJ_NEW_QSTR\((MP_QSTR_[A-Za-z0-9_]*)\)`)
 )
 
 func lazyRegexp(expr string) func() *regexp.Regexp {
@@ -115,11 +113,27 @@ func ParseConfig(header []byte) Qstrs {
 	sc := bufio.NewScanner(bytes.NewReader(header))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if m := qstrNative().FindSubmatch(sc.Bytes()); m != nil {
-			q.Vals = append(q.Vals, string(m[1]))
-		} else if m := qstrObjDef().FindSubmatch(sc.Bytes()); m != nil {
-			q.Objs = append(q.Objs, string(m[1]))
+		line := sc.Bytes()
+		if name, rest, ok := qstrDefine(line, "#define MP_QSTR_"); ok && bytes.HasPrefix(rest, []byte(" (mp_native_")) {
+			q.Vals = append(q.Vals, name)
+		} else if name, _, ok := qstrDefine(line, "#define MP_OBJ_NEW_QSTR_MP_QSTR_"); ok {
+			q.Objs = append(q.Objs, name)
 		}
 	}
 	return q
+}
+
+// qstrDefine splits a config header line that starts with prefix into the
+// qstr name after it (letters, digits and underscores, maybe none) and the
+// rest of the line.
+func qstrDefine(line []byte, prefix string) (name string, rest []byte, ok bool) {
+	after, ok := bytes.CutPrefix(line, []byte(prefix))
+	if !ok {
+		return "", nil, false
+	}
+	n := 0
+	for n < len(after) && (after[n] == '_' || '0' <= after[n] && after[n] <= '9' || 'a' <= after[n] && after[n] <= 'z' || 'A' <= after[n] && after[n] <= 'Z') {
+		n++
+	}
+	return string(after[:n]), after[n:], true
 }

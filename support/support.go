@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 )
 
 //go:embed c
@@ -60,32 +61,34 @@ func Files() []File {
 // provides lists what each source defines. A function whose name the
 // tree's headers make a macro (an error-reporting level that turns
 // mp_raise_msg_varg into mp_raise_type, say) is left out by the C itself.
-var provides = map[string][]string{
-	"mpyld_arg.c": {"mp_arg_parse_all", "mp_arg_parse_all_kw_array"},
-	"mpyld_exc.c": {"mpyld_builtin", "mp_obj_new_exception_args", "mp_obj_new_exception_msg",
-		"mp_obj_new_exception_msg_vlist", "mp_obj_new_exception_msg_varg", "mp_raise_msg_varg",
-		"mp_raise_type", "mp_raise_StopIteration"},
-	"mpyld_hal.c": {"mp_hal_ticks_ms", "mp_hal_ticks_us", "mp_hal_ticks_cpu", "mp_hal_delay_ms",
-		"mp_hal_delay_us", "mp_virtual_pin_read", "mp_virtual_pin_write"},
-	"mpyld_iter.c":   {"mp_getiter", "mp_iternext"},
-	"mpyld_malloc.c": {"malloc", "calloc", "realloc", "free", "mpyld_heap_keep", "mpyld_heap_release"},
-	"mpyld_obj.c": {"mp_call_function_0", "mp_call_function_1", "mp_call_function_2",
-		"mp_call_method_n_kw", "mp_obj_get_type_str", "mp_obj_print_helper", "mp_obj_print",
-		"mp_obj_equal", "mp_obj_get_array_fixed_n", "mp_sched_schedule", "mp_obj_new_bytearray",
-		"mp_obj_new_int_from_ull", "mp_obj_new_int_from_ll", "mp_obj_is_callable", "mp_obj_str_get_qstr",
-		"mpyld_obj_is_float"},
-	"mpyld_print.c": {"printf", "vprintf", "puts", "putchar", "sprintf", "snprintf", "vsprintf",
-		"vsnprintf", "mp_hal_stdout_tx_str", "mp_hal_stdout_tx_strn", "mp_hal_stdout_tx_strn_cooked"},
-	"mpyld_qstr.c": {"mpyld_obj_new_qstr", "mpyld_obj_qstr_value", "qstr_data", "qstr_str", "qstr_len",
-		"qstr_from_str", "qstr_from_strn"},
-	"mpyld_stdio.c":  {"stdout", "stderr", "fputc", "fputs"},
-	"mpyld_string.c": {"strlen", "strcmp", "strncmp", "strcpy", "strchr", "memcmp"},
-}
+var provides = sync.OnceValue(func() map[string][]string {
+	return map[string][]string{
+		"mpyld_arg.c": {"mp_arg_parse_all", "mp_arg_parse_all_kw_array"},
+		"mpyld_exc.c": {"mpyld_builtin", "mp_obj_new_exception_args", "mp_obj_new_exception_msg",
+			"mp_obj_new_exception_msg_vlist", "mp_obj_new_exception_msg_varg", "mp_raise_msg_varg",
+			"mp_raise_type", "mp_raise_StopIteration"},
+		"mpyld_hal.c": {"mp_hal_ticks_ms", "mp_hal_ticks_us", "mp_hal_ticks_cpu", "mp_hal_delay_ms",
+			"mp_hal_delay_us", "mp_virtual_pin_read", "mp_virtual_pin_write"},
+		"mpyld_iter.c":   {"mp_getiter", "mp_iternext"},
+		"mpyld_malloc.c": {"malloc", "calloc", "realloc", "free", "mpyld_heap_keep", "mpyld_heap_release"},
+		"mpyld_obj.c": {"mp_call_function_0", "mp_call_function_1", "mp_call_function_2",
+			"mp_call_method_n_kw", "mp_obj_get_type_str", "mp_obj_print_helper", "mp_obj_print",
+			"mp_obj_equal", "mp_obj_get_array_fixed_n", "mp_sched_schedule", "mp_obj_new_bytearray",
+			"mp_obj_new_int_from_ull", "mp_obj_new_int_from_ll", "mp_obj_is_callable", "mp_obj_str_get_qstr",
+			"mpyld_obj_is_float"},
+		"mpyld_print.c": {"printf", "vprintf", "puts", "putchar", "sprintf", "snprintf", "vsprintf",
+			"vsnprintf", "mp_hal_stdout_tx_str", "mp_hal_stdout_tx_strn", "mp_hal_stdout_tx_strn_cooked"},
+		"mpyld_qstr.c": {"mpyld_obj_new_qstr", "mpyld_obj_qstr_value", "qstr_data", "qstr_str", "qstr_len",
+			"qstr_from_str", "qstr_from_strn"},
+		"mpyld_stdio.c":  {"stdout", "stderr", "fputc", "fputs"},
+		"mpyld_string.c": {"strlen", "strcmp", "strncmp", "strcpy", "strchr", "memcmp"},
+	}
+})
 
 // Provides returns every symbol the layer defines, sorted.
 func Provides() []string {
 	var out []string
-	for _, syms := range provides {
+	for _, syms := range provides() {
 		out = append(out, syms...)
 	}
 	sort.Strings(out)
@@ -93,4 +96,4 @@ func Provides() []string {
 }
 
 // Defines returns the symbols that the source name defines.
-func Defines(name string) []string { return append([]string(nil), provides[name]...) }
+func Defines(name string) []string { return append([]string(nil), provides()[name]...) }

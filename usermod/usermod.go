@@ -241,8 +241,9 @@ var builtinTypes = []string{
 	"SyntaxError", "SystemExit", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError",
 }
 
-// objects are the runtime objects the init can provide, in index order.
-var objects = func() []object {
+// objects are the runtime objects the init can provide, in index order
+// (made on first use, not at every mpyld start).
+var objects = sync.OnceValue(func() []object {
 	out := []object{
 		{name: "mp_type_module", expr: "self->context->module.base.type"},
 		exceptionSlot("make_new"), exceptionSlot("print"), exceptionSlot("attr"),
@@ -257,7 +258,7 @@ var objects = func() []object {
 			fallback: "MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_" + b + "))"})
 	}
 	return out
-}()
+})
 
 // exceptionSlot is mp_obj_exception_<slot> (MP_DEFINE_EXCEPTION), a slot
 // of mp_type_Exception, which before v1.23 the init looks up by name.
@@ -278,7 +279,7 @@ func builtinQstrs() []byte {
 // Objects maps the runtime objects the init provides to their index.
 func Objects() map[string]uint32 {
 	m := map[string]uint32{}
-	for i, o := range objects {
+	for i, o := range objects() {
 		m[o.name] = uint32(i)
 	}
 	return m
@@ -292,7 +293,7 @@ func InitSource(name string, nslots int, used []string) []byte {
 		want[u] = true
 	}
 	var cases strings.Builder
-	for i, o := range objects {
+	for i, o := range objects() {
 		if !want[o.name] {
 			continue
 		}

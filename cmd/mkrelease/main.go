@@ -61,9 +61,6 @@ func run(version, out, platforms string) error {
 		epoch, _ = strconv.ParseInt(t, 10, 64)
 	}
 	opt.Epoch = time.Unix(epoch, 0)
-	if !binrelease.HasLicense(".") {
-		fmt.Fprintln(os.Stderr, "mkrelease: warning: the repository has no LICENSE file: the archives carry none")
-	}
 	res, err := binrelease.Make(context.Background(), opt)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -35,7 +36,83 @@ type missingToolError struct{ msg string }
 
 func (e *missingToolError) Error() string { return e.msg }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
+// commands makes mpyld's commands, by name; runs says that the command runs
+// other programs (make, compilers, QEMU, mpremote), which an interrupt must
+// stop.
+var commands = []struct {
+	name string
+	make func() *cli.Command
+	runs bool
+}{
+	{"link", linkCommand, false}, {"check", checkCommand, false}, {"preprocess", preprocessCommand, false},
+	{"merge", mergeCommand, false}, {"inspect", inspectCommand, false}, {"size", sizeCommand, false},
+	{"addr2line", addr2lineCommand, false}, {"build", buildCommand, true}, {"test", testCommand, true},
+	{"clean", cleanCommand, true}, {"release", releaseCommand, true}, {"deploy", deployCommand, true},
+	{"version", versionCommand, false},
+}
+
+// needsCommands says whether args without a command name first still need
+// the whole app: nothing after mpyld (its help), a command named later, or
+// help or the version asked for.
+func needsCommands(args []string) bool {
+	if len(args) < 2 {
+		return true
+	}
+	for _, a := range args[1:] {
+		switch a {
+		case "help", "h", "-h", "--help", "-help", "--version", "-version":
+			return true
+		}
+		for _, c := range commands {
+			if a == c.name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runsPrograms says whether the command args name may run other programs:
+// any command but those that only read and write files.
+func runsPrograms(args []string) bool {
+	for _, c := range commands {
+		if len(args) > 1 && c.name == args[1] {
+			return c.runs
+		}
+	}
+	return needsCommands(args) // mpy_ld.py's link, merge and preprocess run nothing
+}
+
+// newApp makes the command line app for args, holding only what args can
+// reach: urfave/cli looks every flag up by every other before an action
+// runs, and each command and flag it need not make saves start-up time
+// (README "Speed"). A named command gets an app of that command alone;
+// mpy_ld.py's flags (as make MPY_LD=mpyld runs it) get the top-level flags
+// alone, unless an argument names a command or asks for help or the
+// version; the rest gets everything.
+func newApp(stdout, stderr io.Writer, args []string) *cli.App {
+	var cmds []*cli.Command
+	var flags []cli.Flag
+	version := ""
+	for _, c := range commands {
+		if len(args) > 1 && c.name == args[1] {
+			cmds = []*cli.Command{c.make()}
+		}
+	}
+	if cmds == nil {
+		flags = append(append(linkFlags(), mergeFlags()...),
+			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
+			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"})
+		if needsCommands(args) {
+			version = buildinfo.Get().Version
+			for _, c := range commands {
+				cmds = append(cmds, c.make())
+			}
+		}
+	}
+	for _, c := range cmds {
+		c.Flags = namedOnce(c.Flags)
+	}
 	app := &cli.App{
 		Name:  "mpyld",
 		Usage: "build and link MicroPython native modules (.mpy)",
@@ -44,13 +121,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"with each version's tools/mpy_ld.py. Run without a command it takes mpy_ld.py's own\n" +
 			"flags, so natmod Makefiles work with 'make MPY_LD=mpyld'. 'mpyld version' lists\n" +
 			"the versions and arches.",
-		Version:         buildinfo.Get().Version,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
-		Flags: append(append(linkFlags(), mergeFlags()...),
-			&cli.BoolFlag{Name: "preprocess", Usage: "write the qstr config header of the source files instead of linking"},
-			&cli.BoolFlag{Name: "merge", Usage: "merge .mpy files instead of linking (mpy-tool.py --merge)"}),
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags:     namedOnce(flags),
 		Action: func(c *cli.Context) error {
 			if c.Bool("preprocess") {
 				return preprocessAction(c)
@@ -61,9 +135,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			if c.NArg() == 0 {
 				return cli.ShowAppHelp(c)
 			}
+			if first := c.Args().First(); !strings.Contains(filepath.Base(first), ".") {
+				if _, err := os.Stat(first); err != nil {
+					names := make([]string, len(commands))
+					for i, c := range commands {
+						names[i] = c.name
+					}
+					return usagef("%q is not a command (%s, help) nor an object file", first, strings.Join(names, ", "))
+				}
+			}
 			return linkAction(c, 1) // as mpy_ld.py: the size summary at its default log level
 		},
-		Commands:       []*cli.Command{linkCommand(), checkCommand(), preprocessCommand(), mergeCommand(), inspectCommand(), sizeCommand(), addr2lineCommand(), buildCommand(), testCommand(), cleanCommand(), releaseCommand(), deployCommand(), versionCommand()},
+		Commands:       cmds,
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return &usageError{err.Error()}
@@ -74,10 +157,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 
 // run runs the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
-	// Interrupted, stop what runs (make, compilers, QEMU) before exiting.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	app := newApp(stdout, stderr, args)
+	ctx := context.Background()
+	if runsPrograms(args) {
+		// Interrupted, stop what runs (make, compilers, QEMU) before exiting.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	err := app.RunContext(ctx, normalizeArgs(app, args))
 	if err == nil {
 		return exitOK
@@ -113,8 +200,8 @@ func valueFlags(app *cli.App, name string) map[string]bool {
 	}
 	m := map[string]bool{}
 	for _, f := range flags {
-		if _, isBool := f.(*cli.BoolFlag); isBool {
-			continue
+		if d, ok := f.(cli.DocGenerationFlag); ok && !d.TakesValue() {
+			continue // a bool flag
 		}
 		for _, n := range f.Names() {
 			if len(n) == 1 {

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/linker"
@@ -26,6 +29,8 @@ func TestExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{"ok", []string{"check", "--arch", "x64", g + "/x64/hello/hello.o"}, 0, `^$`},
+		{"mistyped command", []string{"biuld", "--arch", "x64"}, 2, `"biuld" is not a command \(link, check, .*, help\) nor an object file`},
+		{"help of a command", []string{"help", "link"}, 0, `^$`},
 		{"unknown arch", []string{"link", "--arch", "z80", "a.o"}, 2, `unknown architecture "z80" \(valid: x86, x64,`},
 		{"unknown flag", []string{"link", "--frobnicate", "a.o"}, 2, `flag provided but not defined`},
 		{"no objects", []string{"link", "--arch", "x64"}, 2, `no input objects`},
@@ -127,5 +132,45 @@ func TestSummaryAsReference(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no golden case")
+	}
+}
+
+// TestOneCommandApp: an app made for one named command (no other commands,
+// no mpy_ld.py flags, names worked out once) shows the help the whole app
+// shows for it, and finds flags given on the line or through their
+// environment variables.
+func TestOneCommandApp(t *testing.T) {
+	for _, c := range commands {
+		var one, whole, e1, e2 bytes.Buffer
+		run([]string{"mpyld", c.name, "--help"}, &one, &e1)
+		all := newApp(&whole, &e2, []string{"mpyld"}) // every command, and the mpy_ld.py flags
+		if len(all.Commands) != len(commands) || len(all.Flags) == 0 {
+			t.Fatalf("the whole app has %d commands and %d top-level flags", len(all.Commands), len(all.Flags))
+		}
+		all.Run([]string{"mpyld", c.name, "--help"})
+		var helped bytes.Buffer
+		run([]string{"mpyld", "help", c.name}, &helped, &bytes.Buffer{})
+		if helped.String() != whole.String() {
+			t.Errorf("mpyld help %s:\n%s\nwant what mpyld %s --help shows", c.name, helped.String(), c.name)
+		}
+		if one.Len() == 0 || one.String() != whole.String() || e1.String() != e2.String() {
+			t.Errorf("%s: help of the one-command app differs from the whole app's:\n%s\n---\n%s", c.name, one.String(), whole.String())
+		}
+	}
+	var seen []bool
+	app := newApp(&bytes.Buffer{}, &bytes.Buffer{}, []string{"mpyld", "build"})
+	if len(app.Commands) != 1 || len(app.Flags) != 0 {
+		t.Fatalf("app for build: %d commands, %d top-level flags; want 1 and none", len(app.Commands), len(app.Flags))
+	}
+	app.Commands[0].Action = func(c *cli.Context) error {
+		seen = append(seen, c.IsSet("gc-sections"), c.IsSet("mpy-dir"), c.IsSet("link-runtime"), c.Bool("gc-sections"))
+		return nil
+	}
+	t.Setenv("MPY_DIR", t.TempDir())
+	if err := app.Run([]string{"mpyld", "build", "--gc-sections"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, true, false, true}; !slices.Equal(seen, want) {
+		t.Errorf("IsSet gc-sections, mpy-dir (from MPY_DIR), link-runtime and Bool gc-sections: %v, want %v", seen, want)
 	}
 }

@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/mpyld/mpyld/elfobj"
+	"github.com/mpyld/mpyld/internal/buildinfo"
 	"github.com/mpyld/mpyld/internal/testutil"
 	"github.com/mpyld/mpyld/linker"
 )
 
 // buildBinaries builds mpyld and an empty Go program into dir with the go
 // command on PATH, for whole-process benchmarks: static binaries
-// (CGO_ENABLED=0), as the README's install command builds mpyld.
+// (CGO_ENABLED=0) with mpyld's build tags, as the README's install command
+// and the release build make mpyld.
 func buildBinaries(b *testing.B, dir string) (mpyld, empty string) {
 	b.Helper()
 	gocmd, err := exec.LookPath("go")
@@ -29,7 +31,7 @@ func buildBinaries(b *testing.B, dir string) (mpyld, empty string) {
 	os.WriteFile(filepath.Join(src, "go.mod"), []byte("module empty\n\ngo 1.26\n"), 0o644)
 	os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644)
 	for _, c := range []*exec.Cmd{
-		exec.Command(gocmd, "build", "-o", mpyld, "."),
+		exec.Command(gocmd, "build", "-tags="+buildinfo.Tags, "-o", mpyld, "."),
 		exec.Command(gocmd, "build", "-o", empty, "."),
 	} {
 		if c.Args[len(c.Args)-2] == empty {
@@ -114,8 +116,10 @@ func copyFiles(b *testing.B, src, dst string, names ...string) {
 //	link: mpyld link of the armv6m hello module, its output removed before
 //	  each run
 //	relink: the same, over the output of the run before (same bytes)
-//	link-mpydir: relink with MPY_DIR set, as under make MPY_LD=mpyld (the
-//	  tree's version from the cache after the first run)
+//	link-mpydir: relink with MPY_DIR set (the tree's version from the cache
+//	  after the first run)
+//	link-make: the same as make MPY_LD=mpyld runs it: mpy_ld.py's flags,
+//	  without a command
 //	mathy-objects, mathy-archives: the armv6m mathy module linked with the
 //	  archive members it needs given as objects, and with -l libgcc.a -l libm.a
 //	build-hello, build-mathy: mpyld build of an up-to-date module for every
@@ -145,6 +149,14 @@ func BenchmarkProcess(b *testing.B) {
 			b.Skip("MPY_DIR not set: no MicroPython tree")
 		}
 		benchProcess(b, hello, empty, link, nil, nil, "MPY_DIR="+mpyDir, "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"))
+	})
+	b.Run("link-make", func(b *testing.B) {
+		mpyDir := os.Getenv("MPY_DIR")
+		if mpyDir == "" {
+			b.Skip("MPY_DIR not set: no MicroPython tree")
+		}
+		make := []string{mpyld, "--arch", "armv6m", "--qstrs", "hello.config.h", "-o", "hello.mpy", "hello.o"}
+		benchProcess(b, hello, empty, make, nil, nil, "MPY_DIR="+mpyDir, "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"))
 	})
 
 	mathy := filepath.Join(tmp, "mathy")

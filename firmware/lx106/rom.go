@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ROMSymbolFile is the ESP8266 ROM symbol file in a MicroPython tree, the
@@ -44,7 +45,10 @@ type romSym struct {
 	addr uint32
 }
 
-var romLine = regexp.MustCompile(`^\s*(?:PROVIDE\s*\(\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(0x[0-9A-Fa-f]+)\s*\)?\s*;`)
+// romLine compiles on first use, not at every mpyld start.
+var romLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(?:PROVIDE\s*\(\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(0x[0-9A-Fa-f]+)\s*\)?\s*;`)
+})
 
 // readROMSymbols returns the served functions that the symbol file places in
 // the ROM range, sorted by address.
@@ -60,7 +64,7 @@ func readROMSymbols(path string) ([]romSym, error) {
 	var syms []romSym
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for line := 1; sc.Scan(); line++ {
-		m := romLine.FindStringSubmatch(sc.Text())
+		m := romLine().FindStringSubmatch(sc.Text())
 		if m == nil || !want[m[1]] {
 			continue
 		}

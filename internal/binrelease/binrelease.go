@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mpyld/mpyld/internal/atomicfile"
+	"github.com/mpyld/mpyld/internal/buildinfo"
 )
 
 // Platform is one GOOS/GOARCH a release is built for.
@@ -142,7 +143,7 @@ func (opt Options) build(ctx context.Context, p Platform, out string) error {
 		dirty = "true"
 	}
 	ldflags := fmt.Sprintf("-s -w -buildid= -X %s.version=%s -X %s.revision=%s -X %s.dirty=%s", stamp, opt.Version, stamp, opt.Revision, stamp, dirty)
-	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=" + ldflags, "-o", out, "./cmd/mpyld"}
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-tags=" + buildinfo.Tags, "-ldflags=" + ldflags, "-o", out, "./cmd/mpyld"}
 	cmd := exec.CommandContext(ctx, opt.Go, args...)
 	cmd.Dir = opt.Root
 	cmd.Env = append(append([]string(nil), opt.Env...), "CGO_ENABLED=0", "GOOS="+p.OS, "GOARCH="+p.Arch,
@@ -156,8 +157,9 @@ func (opt Options) build(ctx context.Context, p Platform, out string) error {
 	return nil
 }
 
-// docFiles are the files every archive carries: README.md, and LICENSE (or
-// LICENSE.md, COPYING) where the repository has one.
+// docFiles are the files every archive carries: README.md and the license
+// (LICENSE, LICENSE.md, LICENSE.txt or COPYING). A release without its
+// license is refused: nobody could redistribute the binaries.
 func docFiles(root string) ([]File, error) {
 	var out []File
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
@@ -167,16 +169,10 @@ func docFiles(root string) ([]File, error) {
 	out = append(out, File{Name: "README.md", Data: readme})
 	for _, n := range []string{"LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING"} {
 		if data, err := os.ReadFile(filepath.Join(root, n)); err == nil {
-			out = append(out, File{Name: n, Data: data})
+			return append(out, File{Name: n, Data: data}), nil
 		}
 	}
-	return out, nil
-}
-
-// HasLicense says whether the repository at root has a license file.
-func HasLicense(root string) bool {
-	docs, err := docFiles(root)
-	return err == nil && len(docs) > 1
+	return nil, fmt.Errorf("%s has no LICENSE (or LICENSE.md, LICENSE.txt, COPYING): the archives must carry the license; add one", root)
 }
 
 func sha256sums(files map[string][]byte) []byte {

@@ -92,8 +92,7 @@ func TestReproducible(t *testing.T) {
 			t.Errorf("%s: time %v, want %v", f.Name, f.Modified, epoch)
 		}
 	}
-	if got := strings.Join(zipNames, " "); got != "mpyld-v9.8.7-windows-amd64/README.md mpyld-v9.8.7-windows-amd64/mpyld.exe" &&
-		!strings.Contains(got, "LICENSE") {
+	if got := strings.Join(zipNames, " "); got != "mpyld-v9.8.7-windows-amd64/LICENSE mpyld-v9.8.7-windows-amd64/README.md mpyld-v9.8.7-windows-amd64/mpyld.exe" {
 		t.Errorf("zip holds %s", got)
 	}
 }
@@ -195,4 +194,25 @@ func copySource(src, dst string) error {
 		}
 		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
 	})
+}
+
+// TestNoLicenseRefused: a source tree without a license gets no release,
+// and nothing is written.
+func TestNoLicenseRefused(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "README.md"), []byte("# mpyld\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "dist")
+	_, err := Make(context.Background(), Options{Root: root, Out: out, Version: "v1.0.0", Go: "go"})
+	if err == nil || !strings.Contains(err.Error(), "no LICENSE") || !strings.Contains(err.Error(), "add one") {
+		t.Errorf("error %v, want one saying there is no LICENSE and to add one", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s written", out)
+	}
+	docs, err := docFiles(testutil.Root())
+	if err != nil || len(docs) != 2 || docs[1].Name != "LICENSE" {
+		t.Errorf("the repository's archive files: %v, %v; want README.md and LICENSE", docs, err)
+	}
 }
