@@ -73,9 +73,12 @@ type Unscanned struct {
 
 // Result is the outcome for one arch.
 type Result struct {
-	Arch       string   `json:"arch"`
-	Output     string   `json:"output,omitempty"`
-	Skipped    string   `json:"skipped,omitempty"` // why the arch was not built
+	Arch    string `json:"arch"`
+	Output  string `json:"output,omitempty"`
+	Skipped string `json:"skipped,omitempty"` // why the arch was not built
+	// SkipCause is the error Skipped says (a *MissingToolError when a
+	// compiler is missing).
+	SkipCause  error    `json:"-"`
 	TextSize   int      `json:"text_size"`
 	RodataSize int      `json:"rodata_size"`
 	BSSSize    int      `json:"bss_size"`

@@ -87,3 +87,23 @@ func TestHostPackage(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingCompilerHint: Debian's LLVM packages are named as a fallback
+// only on Linux; on macOS and Windows the vendor's toolchain alone.
+func TestMissingCompilerHint(t *testing.T) {
+	defer func(s string) { hostOS = s }(hostOS)
+	xtensawin, _ := linker.LookupArch("xtensawin")
+	target, _ := linker.ParseMicroPython("1.28")
+	getenv := func(string) string { return "" }
+	t.Setenv("PATH", t.TempDir())
+	for _, os := range []string{"linux", "darwin", "windows"} {
+		hostOS = os
+		_, err := findCompiler(xtensawin, target, "", "", "", getenv)
+		if err == nil {
+			t.Fatalf("%s: a compiler on an empty PATH", os)
+		}
+		if got, want := strings.Contains(err.Error(), "Debian's clang-22"), os == "linux"; got != want {
+			t.Errorf("%s: %v", os, err)
+		}
+	}
+}

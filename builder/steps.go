@@ -65,7 +65,7 @@ func (b *builder) buildArch(ctx context.Context, a *linker.Arch, v variant, seve
 	var skip *skipError
 	switch {
 	case errors.As(err, &skip):
-		j.res.Skipped = skip.Error()
+		j.res.Skipped, j.res.SkipCause = skip.Error(), skip.err
 	case err != nil:
 		j.res.Err = fmt.Errorf("%s: %w", a.Name, err)
 		j.res.Error = j.res.Err.Error()

@@ -138,7 +138,7 @@ func findCompiler(a *linker.Arch, t linker.Target, want, wantFrom, cross string,
 		tried = append(tried, strings.Join(append([]string{c.path}, c.flags...), " ")+how)
 	}
 	pkg := hostPackage(a)
-	if f := llvmByArch[a.Name]; f != nil && how == "" {
+	if f := llvmByArch[a.Name]; f != nil && how == "" && hostOS == "linux" {
 		pkg += ", or Debian's " + f.pkg + " " + f.headersPkg
 	}
 	return compiler{}, &MissingToolError{Tool: "C compiler for " + a.Name, Tried: tried, Package: pkg}

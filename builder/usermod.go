@@ -138,7 +138,8 @@ func (b *builder) usermodNames(ctx context.Context) []string {
 	return m.usermod.names
 }
 
-// relTo makes an absolute path inside dir relative to it.
+// relTo makes an absolute path inside dir relative to it, with "/" as
+// make and SRC give them (filepath.Rel gives backslashes on Windows).
 func relTo(dir, p string) string {
 	if !filepath.IsAbs(p) {
 		return p
@@ -148,7 +149,7 @@ func relTo(dir, p string) string {
 		return p
 	}
 	if r, err := filepath.Rel(abs, p); err == nil && !strings.HasPrefix(r, "..") {
-		return r
+		return filepath.ToSlash(r)
 	}
 	return p
 }

@@ -176,8 +176,7 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 	if jobs <= 0 {
 		jobs = 2
 	}
-	args := []string{"-C", portDir, fmt.Sprintf("-j%d", jobs), "BUILD=" + filepath.Join(dir, "build")}
-	args = append(args, b.versionVars(o.MPYDir, t)...)
+	args := makeArgs(portDir, filepath.Join(dir, "build"), jobs, b.versionVars(o.MPYDir, t))
 	mk := o.Make
 	if mk == "" {
 		mk = "make"
@@ -233,6 +232,14 @@ func Build(ctx context.Context, b *Board, o Options) (string, error) {
 	return program, nil
 }
 
+// makeArgs are make's arguments for a port's build into buildDir. Paths
+// that make hands to the shell are given with "/": the shell of a Windows
+// make (MSYS2's sh) takes "\" as an escape.
+func makeArgs(portDir, buildDir string, jobs int, vars []string) []string {
+	args := []string{"-C", portDir, fmt.Sprintf("-j%d", jobs), "BUILD=" + filepath.ToSlash(buildDir)}
+	return append(args, vars...)
+}
+
 // cached returns the firmware a finished build left, or "": the board's
 // program, or for boards mpyld builds itself, the file the stamp names.
 func cached(stamp, program string, b *Board) string {
@@ -259,12 +266,12 @@ func (b *Board) checkTools(o Options) error {
 	if mk == "" {
 		mk = "make"
 	}
-	if _, err := exec.LookPath(mk); err != nil && b.Make == nil {
-		return &MissingToolError{Tool: "GNU make", Package: "make"}
+	if _, err := exec.LookPath(mk); err != nil { // mpyld's own ports are built with make too
+		return &MissingToolError{Tool: "GNU make", Package: HostPackage("make")}
 	}
 	cc := b.CrossPrefix + "gcc"
 	if _, err := exec.LookPath(cc); err != nil {
-		return &MissingToolError{Tool: cc + " (to build the " + b.Name + " firmware)", Package: b.CrossPackage}
+		return &MissingToolError{Tool: cc + " (to build the " + b.Name + " firmware)", Package: HostPackage(b.CrossPackage)}
 	}
 	return nil
 }

@@ -72,8 +72,8 @@ type Unit struct {
 	Module      string `json:"module,omitempty"` // the .mpy under test
 	// Note says how the board differs from the hardware it stands for.
 	Note string `json:"note,omitempty"`
-	// NotRun says why no test ran; Missing is the Debian package of a
-	// missing tool, when that is why.
+	// NotRun says why no test ran; Missing is what to install for a
+	// missing tool (on Linux, its Debian package), when that is why.
 	NotRun  string   `json:"not_run,omitempty"`
 	Missing string   `json:"missing,omitempty"`
 	Results []Result `json:"results"`
@@ -101,7 +101,8 @@ func (r *Report) Failed() bool {
 	return false
 }
 
-// Missing lists the Debian packages of the tools that were missing.
+// Missing lists what to install for the tools that were missing (on Linux,
+// their Debian packages).
 func (r *Report) Missing() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -142,13 +143,6 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 60 * time.Second
-	}
-	if c.CacheDir == "" {
-		d, err := firmware.DefaultCacheDir()
-		if err != nil {
-			return nil, err
-		}
-		c.CacheDir = d
 	}
 	trees, err := treesOf(c.Build)
 	if err != nil {
@@ -195,7 +189,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			okArch[b.Arch] = true
 		}
 	}
-	if len(okArch) == 0 && buildErr != nil && !allCannotLoad(built, targets, repOf) {
+	if len(okArch) == 0 && buildErr != nil && !allNotRunnable(built, targets, repOf, c.Firmware) {
 		return nil, buildErr // nothing to run: the build's own error
 	}
 	// builder.Build returns the results tree by tree, in the order of reps.
@@ -218,8 +212,16 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			switch {
 			case cannotLoad != nil:
 				u.NotRun = cannotLoad.Error()
+			case hostCannotRun(b.Arch, c.Firmware) != "":
+				// Before the build's own errors: a compiler to install
+				// would not make the tests run here.
+				u.NotRun = hostCannotRun(b.Arch, c.Firmware)
 			case b.Skipped != "":
 				u.NotRun = b.Skipped
+				var mt *builder.MissingToolError
+				if errors.As(b.SkipCause, &mt) {
+					u.Missing = mt.Package
+				}
 			case u.board == nil:
 				u.NotRun = "no board runs " + b.Arch + " modules"
 			case c.Firmware[b.Arch] == "" && u.board.Available(tree, tg) != "":
@@ -235,6 +237,17 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 				}
 			}
 			rep.Units = append(rep.Units, u)
+		}
+	}
+	// The cache folder only now, when a firmware is to be built: the
+	// tree, the tests and the module build say first what is missing.
+	for _, u := range rep.Units {
+		if c.CacheDir == "" && u.NotRun == "" && u.Results == nil && c.Firmware[u.Arch] == "" {
+			d, err := firmware.DefaultCacheDir()
+			if err != nil {
+				return nil, err
+			}
+			c.CacheDir = d
 		}
 	}
 	sem := make(chan struct{}, c.Jobs)
@@ -260,11 +273,21 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	return rep, ctx.Err()
 }
 
-// allCannotLoad reports whether every failed build is of an arch its
-// version cannot load (then those are not run, rather than an error).
-func allCannotLoad(built []builder.Result, targets map[string]linker.Target, repOf map[string]string) bool {
+// hostCannotRun says why no firmware of arch's board runs on this host
+// (the unix port on Windows), when the user gave none of their own.
+func hostCannotRun(arch string, own map[string]string) string {
+	if b := firmware.ForArch(arch); b != nil && own[arch] == "" {
+		return b.NotRun
+	}
+	return ""
+}
+
+// allNotRunnable reports whether every failed build is of an arch its
+// version cannot load or this host cannot run (then those are not run,
+// rather than an error).
+func allNotRunnable(built []builder.Result, targets map[string]linker.Target, repOf map[string]string, own map[string]string) bool {
 	for _, b := range built {
-		if b.Err == nil {
+		if b.Err == nil || hostCannotRun(b.Arch, own) != "" {
 			continue
 		}
 		tree, ok := repOf[b.MPYABI]
@@ -292,10 +315,6 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 		u.NotRun = "no board runs " + u.Arch + " modules"
 		return
 	}
-	if why := b.NotRun; why != "" {
-		u.NotRun = why
-		return
-	}
 	fw := c.Firmware[u.Arch]
 	if fw == "" {
 		if why := b.Available(u.tree, u.target); why != "" {
@@ -307,8 +326,9 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 	if b.QEMU != "" {
 		p, err := lookPath(b.QEMU)
 		if err != nil {
-			u.NotRun = fmt.Sprintf("%s not found; install %s", b.QEMU, b.QEMUPackage)
-			u.Missing = b.QEMUPackage
+			pkg := firmware.HostPackage(b.QEMUPackage)
+			u.NotRun = fmt.Sprintf("%s not found; install %s", b.QEMU, pkg)
+			u.Missing = pkg
 			return
 		}
 		qemu = p

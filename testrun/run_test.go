@@ -55,6 +55,10 @@ func runnable(t *testing.T, want ...string) []string {
 	var out []string
 	for _, a := range want {
 		b := firmware.ForArch(a)
+		if b.NotRun != "" {
+			t.Logf("%s left out: %s", a, b.NotRun)
+			continue
+		}
 		var need []string
 		if b.CrossPrefix != "" {
 			need = append(need, b.CrossPrefix+"gcc")
@@ -285,5 +289,95 @@ func TestDiffLines(t *testing.T) {
 func TestBytesLiteral(t *testing.T) {
 	if got, want := bytesLiteral([]byte("a'\\\x00\x7f\n~")), `b'a\'\\\x00\x7f\x0a~'`; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// TestNoTreeBeforeCache: without a tree, Run says to give one, even where
+// the user's cache folder is unknown (no HOME, XDG_CACHE_HOME or
+// LocalAppData, as under a CI runner's bare environment).
+func TestNoTreeBeforeCache(t *testing.T) {
+	for _, v := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData", "MPY_DIR"} {
+		t.Setenv(v, "")
+	}
+	if _, err := firmware.DefaultCacheDir(); err == nil {
+		t.Fatal("a cache folder without HOME, XDG_CACHE_HOME and LocalAppData")
+	}
+	_, err := Run(context.Background(), Config{Build: builder.Options{Dir: t.TempDir(), Arches: []string{"x64"}}})
+	if err != ErrNoTree {
+		t.Errorf("got %v, want %v", err, ErrNoTree)
+	}
+}
+
+// TestMissingCompiler: with --arch all and no compiler on PATH, every arch
+// is not run, and the report names what to install (mpyld test exits 3),
+// as it does for a missing QEMU.
+func TestMissingCompiler(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, a := range []string{"x64", "armv6m", "rv32imc"} {
+		t.Setenv("MPYLD_CC_"+strings.ToUpper(a), "")
+	}
+	tree := filepath.Join(testutil.Root(), "testdata", "trees", "v1.28.0")
+	dir := probe(t)
+	rep, err := Run(context.Background(), Config{
+		Build:    builder.Options{Dir: dir, Arches: []string{"all"}, MPYDirs: []string{tree}, Jobs: 2},
+		Tests:    []string{filepath.Join(dir, "tests", "pass.py")},
+		CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range rep.Units {
+		if why := firmware.ForArch(u.Arch).NotRun; why != "" {
+			// Not run on this host whatever is installed (x64 on Windows).
+			if u.NotRun != why || u.Missing != "" {
+				t.Errorf("%s: not run %q, missing %q, want %q", u.Arch, u.NotRun, u.Missing, why)
+			}
+			continue
+		}
+		if !strings.Contains(u.NotRun, "C compiler for "+u.Arch+" not found") || u.Missing == "" || u.Results[0].Status != NotRun {
+			t.Errorf("%s: not run %q, missing %q, %+v", u.Arch, u.NotRun, u.Missing, u.Results)
+		}
+	}
+	if len(rep.Units) != 10 || len(rep.Missing()) == 0 || rep.Failed() {
+		t.Errorf("%d units, missing %q, failed %v", len(rep.Units), rep.Missing(), rep.Failed())
+	}
+}
+
+// TestBuildErrorBeforeCache: a module that cannot be built says so, even
+// where the user's cache folder is unknown (the firmware is not needed).
+func TestBuildErrorBeforeCache(t *testing.T) {
+	for _, v := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData", "MPY_DIR"} {
+		t.Setenv(v, "")
+	}
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "tests"), 0o755)
+	os.WriteFile(filepath.Join(dir, "tests", "pass.py"), []byte("print(1)\n"), 0o644)
+	standin := filepath.Join(testutil.Root(), "testdata", "mpy-standin")
+	_, err := Run(context.Background(), Config{Build: builder.Options{Dir: dir, Arches: []string{"armv6m"}, MPYDirs: []string{standin}}})
+	if err == nil || !strings.Contains(err.Error(), "armv6m: no module name: give --name") {
+		t.Errorf("got %v, want the build's error", err)
+	}
+}
+
+// TestHostCannotRun: an arch whose board cannot run on this host (x64 on
+// Windows) is not run with the board's reason, before its build: no
+// compiler is asked for, and a missing one is no error.
+func TestHostCannotRun(t *testing.T) {
+	b := firmware.ForArch("x64")
+	defer func(s string) { b.NotRun = s }(b.NotRun)
+	b.NotRun = "no unix port on this host"
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("MPYLD_CC_X64", "")
+	tree := filepath.Join(testutil.Root(), "testdata", "trees", "v1.28.0")
+	dir := probe(t)
+	rep, err := Run(context.Background(), Config{
+		Build: builder.Options{Dir: dir, Arches: []string{"x64"}, MPYDirs: []string{tree}, Jobs: 2},
+		Tests: []string{filepath.Join(dir, "tests", "pass.py")}, CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Units) != 1 || rep.Units[0].NotRun != b.NotRun || rep.Units[0].Missing != "" || len(rep.Missing()) != 0 {
+		t.Errorf("%+v", rep.Units)
 	}
 }

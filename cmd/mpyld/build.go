@@ -124,11 +124,6 @@ func parseCC(values []string) (map[string]string, error) {
 	return cc, nil
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
 func buildAction(c *cli.Context) error {
 	opt, err := buildOptions(c)
 	if err != nil {

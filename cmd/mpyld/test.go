@@ -94,7 +94,7 @@ func testAction(c *cli.Context) error {
 	case rep.Failed():
 		return fmt.Errorf("%d of %d tests failed", rep.Count(testrun.Fail), rep.Count(testrun.Fail)+rep.Count(testrun.Pass)+rep.Count(testrun.Skip))
 	case len(rep.Missing()) > 0:
-		return &missingToolError{"some arches did not run: install " + strings.Join(rep.Missing(), " ")}
+		return &missingToolError{"some arches did not run: install " + strings.Join(rep.Missing(), "; ")}
 	}
 	return nil
 }

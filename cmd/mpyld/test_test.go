@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mpyld/mpyld/firmware"
 	"github.com/mpyld/mpyld/internal/testutil"
 )
 
@@ -20,6 +21,14 @@ func TestTestCommand(t *testing.T) {
 	mpyDir := os.Getenv("MPY_DIR")
 	if mpyDir == "" {
 		t.Skip("MPY_DIR not set: no MicroPython tree to build the unix port from")
+	}
+	if why := firmware.ForArch("x64").NotRun; why != "" {
+		t.Skip("x64 is not run on this host: " + why)
+	}
+	for _, tool := range []string{"gcc", "make"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not installed: cannot build the module and the unix port")
+		}
 	}
 	dir := filepath.Join(t.TempDir(), "probe")
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(testutil.Root(), "testrun", "testdata", "probe"))); err != nil {

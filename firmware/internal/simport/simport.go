@@ -99,8 +99,7 @@ func Build(ctx context.Context, p *Port, mpyDir, outDir string, logf func(string
 		}
 	}
 
-	args := []string{"-C", portDir, fmt.Sprintf("-j%d", runtime.NumCPU()),
-		"MPY_DIR=" + mpyDir, "BUILD=" + buildDir}
+	args := MakeArgs(portDir, mpyDir, buildDir)
 	logf("%s: make %s", p.Name, strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "make", args...)
 	var out bytes.Buffer
@@ -117,6 +116,14 @@ func Build(ctx context.Context, p *Port, mpyDir, outDir string, logf func(string
 		return "", fmt.Errorf("%s: make succeeded but left no %s", p.Name, elfPath)
 	}
 	return elfPath, nil
+}
+
+// MakeArgs are make's arguments for the port in portDir. MPY_DIR and BUILD
+// are given with "/": the shell of a Windows make (MSYS2's sh) takes "\"
+// as an escape.
+func MakeArgs(portDir, mpyDir, buildDir string) []string {
+	return []string{"-C", portDir, fmt.Sprintf("-j%d", runtime.NumCPU()),
+		"MPY_DIR=" + filepath.ToSlash(mpyDir), "BUILD=" + filepath.ToSlash(buildDir)}
 }
 
 // writeTree copies the folder root of fsys to dir, rewriting only the files
