@@ -4,11 +4,13 @@
 package testrun
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,6 +82,8 @@ type Unit struct {
 	tree    string
 	target  linker.Target
 	board   *firmware.Board
+	// noCC is the package of the compiler --arch all found missing.
+	noCC string
 }
 
 // Report is the outcome of a run.
@@ -220,7 +224,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 				u.NotRun = b.Skipped
 				var mt *builder.MissingToolError
 				if errors.As(b.SkipCause, &mt) {
-					u.Missing = mt.Package
+					u.noCC = mt.Package
 				}
 			case u.board == nil:
 				u.NotRun = "no board runs " + b.Arch + " modules"
@@ -237,6 +241,13 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 				}
 			}
 			rep.Units = append(rep.Units, u)
+		}
+	}
+	// --arch all means every arch with a compiler: one without is not run,
+	// and its compiler counts as missing (exit 3) only when no arch runs.
+	if !slices.ContainsFunc(rep.Units, func(u *Unit) bool { return u.NotRun == "" }) {
+		for _, u := range rep.Units {
+			u.Missing = cmp.Or(u.Missing, u.noCC)
 		}
 	}
 	// The cache folder only now, when a firmware is to be built: the

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -379,5 +380,58 @@ func TestHostCannotRun(t *testing.T) {
 	}
 	if len(rep.Units) != 1 || rep.Units[0].NotRun != b.NotRun || rep.Units[0].Missing != "" || len(rep.Missing()) != 0 {
 		t.Errorf("%+v", rep.Units)
+	}
+}
+
+// TestMissingCompilerSome: with --arch all and compilers for x64 and x86
+// alone, the arches without one are not run but count as nothing missing
+// (mpyld test exits as the other arches' tests say): all means every arch
+// with a compiler.
+func TestMissingCompilerSome(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in unix port is a shell script")
+	}
+	tree := os.Getenv("MPY_DIR")
+	if tree == "" {
+		t.Skip("MPY_DIR not set: no MicroPython tree")
+	}
+	bin := t.TempDir()
+	for _, tool := range []string{"gcc", "as"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("no %s", tool)
+		}
+		if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := filepath.Join(bin, "micropython")
+	if err := os.WriteFile(port, []byte("#!/bin/sh\ncat >/dev/null\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	for _, a := range []string{"x64", "x86", "armv6m", "rv32imc"} {
+		t.Setenv("MPYLD_CC_"+strings.ToUpper(a), "")
+	}
+	dir := probe(t)
+	rep, err := Run(context.Background(), Config{
+		Build:    builder.Options{Dir: dir, Arches: []string{"all"}, MPYDirs: []string{tree}, Jobs: 2},
+		Tests:    []string{filepath.Join(dir, "tests", "pass.py")},
+		Firmware: map[string]string{"x64": port, "x86": port},
+		CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, u := range rep.Units {
+		if u.NotRun == "" {
+			ran++
+		} else if !strings.Contains(u.NotRun, "not found") || u.Missing != "" {
+			t.Errorf("%s: not run %q, missing %q; want not run for want of a compiler, nothing missing", u.Arch, u.NotRun, u.Missing)
+		}
+	}
+	if ran == 0 || len(rep.Missing()) != 0 {
+		t.Errorf("%d units ran, missing %q; want x64 or x86 run and nothing missing", ran, rep.Missing())
 	}
 }
