@@ -71,6 +71,23 @@ type Unscanned struct {
 	Ports    string `json:"ports"`
 }
 
+// NothingBuilt returns, when every arch of results was skipped and one for
+// want of a compiler (--arch all on a machine with none), that compiler's
+// error, so that the build fails as a missing tool; else nil.
+func NothingBuilt(results []Result) error {
+	var missing error
+	for _, r := range results {
+		if r.Skipped == "" {
+			return nil
+		}
+		var mt *MissingToolError
+		if missing == nil && errors.As(r.SkipCause, &mt) {
+			missing = fmt.Errorf("no arch built: %w", mt)
+		}
+	}
+	return missing
+}
+
 // Result is the outcome for one arch.
 type Result struct {
 	Arch    string `json:"arch"`

@@ -401,3 +401,25 @@ func TestSizeOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestNothingBuilt: --arch all with no compiler on PATH builds nothing and
+// says so as a missing compiler; with one arch built, nothing is wrong.
+func TestNothingBuilt(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, a := range linker.Arches {
+		t.Setenv("MPYLD_CC_"+strings.ToUpper(a.Name), "")
+	}
+	dir := copyModule(t, "hello", "")
+	res, err := Build(context.Background(), Options{Dir: dir, Arches: []string{"all"}, MicroPython: "1.28"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mt *MissingToolError
+	if err := NothingBuilt(res); !errors.As(err, &mt) || !strings.Contains(err.Error(), "no arch built: C compiler for") {
+		t.Errorf("NothingBuilt: %v; want a missing compiler", err)
+	}
+	res[0].Skipped = ""
+	if err := NothingBuilt(res); err != nil {
+		t.Errorf("one arch built: %v", err)
+	}
+}

@@ -148,6 +148,9 @@ func buildAction(c *cli.Context) error {
 			}
 		}
 	}
+	if err == nil {
+		err = builder.NothingBuilt(results)
+	}
 	return wrapBuildError(err)
 }
 
