@@ -370,6 +370,9 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 		u.Results = failAll(names, err.Error())
 		return
 	}
+	if st, ok := target.(*StdinTarget); ok {
+		defer os.RemoveAll(st.Dir) // the empty working folder targetFor made
+	}
 	// MicroPython's examples name their module after the arch
 	// (MOD = btree_$(ARCH)) and their tests import btree.
 	name = strings.TrimSuffix(name, "_"+u.Arch)

@@ -386,7 +386,7 @@ func TestHostCannotRun(t *testing.T) {
 // TestMissingCompilerSome: with --arch all and compilers for x64 and x86
 // alone, the arches without one are not run but count as nothing missing
 // (mpyld test exits as the other arches' tests say): all means every arch
-// with a compiler.
+// with a compiler. The unix port's working folders are removed after.
 func TestMissingCompilerSome(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the stand-in unix port is a shell script")
@@ -414,6 +414,8 @@ func TestMissingCompilerSome(t *testing.T) {
 		t.Setenv("MPYLD_CC_"+strings.ToUpper(a), "")
 	}
 	dir := probe(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the unix port's empty working folders go
 	rep, err := Run(context.Background(), Config{
 		Build:    builder.Options{Dir: dir, Arches: []string{"all"}, MPYDirs: []string{tree}, Jobs: 2},
 		Tests:    []string{filepath.Join(dir, "tests", "pass.py")},
@@ -433,5 +435,8 @@ func TestMissingCompilerSome(t *testing.T) {
 	}
 	if ran == 0 || len(rep.Missing()) != 0 {
 		t.Errorf("%d units ran, missing %q; want x64 or x86 run and nothing missing", ran, rep.Missing())
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "mpyld-test-*")); len(left) > 0 {
+		t.Errorf("working folders left behind: %v", left)
 	}
 }
