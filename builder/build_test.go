@@ -423,3 +423,36 @@ func TestNothingBuilt(t *testing.T) {
 		t.Errorf("one arch built: %v", err)
 	}
 }
+
+// TestPrebuiltQstrs: a prebuilt object (or archive member) given as a
+// source that reads the module's qstr table is refused, since its numbers
+// come from a config header the build cannot see (the module would load
+// other strings); one that does not builds.
+func TestPrebuiltQstrs(t *testing.T) {
+	g := filepath.Join(testutil.Root(), "testdata", "golden", "armv6m")
+	build := func(t *testing.T, src, data string) error {
+		dir := t.TempDir()
+		raw, err := os.ReadFile(filepath.Join(g, data))
+		if err == nil && filepath.Ext(src) == ".a" {
+			raw, err = arArchive(filepath.Dir(filepath.Join(g, data)), []string{filepath.Base(data)})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, src), raw, 0o644)
+		res, err := Build(context.Background(), Options{Dir: dir, Name: "m", Sources: []string{src}, Arches: []string{"armv6m"}, MicroPython: "1.28"})
+		if err == nil {
+			err = res[0].Err
+		}
+		return err
+	}
+	for _, c := range []struct{ src, data string }{{"hello.o", "hello/hello.o"}, {"libhello.a", "hello/hello.o"}} {
+		err := build(t, c.src, c.data)
+		if err == nil || !strings.Contains(err.Error(), "reads the module's qstr table (symbol mp_native_qstr_table)") || !strings.Contains(err.Error(), "give its C source") {
+			t.Errorf("%s: %v; want the qstr table refused with the remedy", c.src, err)
+		}
+	}
+	if err := build(t, "statq.o", "statq/statq.o"); err != nil {
+		t.Errorf("statq.o (no qstr table): %v", err)
+	}
+}

@@ -334,6 +334,9 @@ func (j *archBuild) compile(ctx context.Context) error {
 		}
 		j.count(fresh[i] || j.precompiled[srcs[i]])
 	}
+	if err := checkPrebuilt(j.dir, append(slices.Clone(j.srcs.objs), j.srcs.libs...)); err != nil {
+		return err
+	}
 	j.objs = append(objs, j.srcs.objs...)
 	if j.mod.usermod != nil {
 		var err error
