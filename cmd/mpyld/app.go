@@ -133,6 +133,11 @@ func newApp(stdout, stderr io.Writer, args []string) *cli.App {
 				return mergeAction(c)
 			}
 			if c.NArg() == 0 {
+				if c.App.Command("link") == nil {
+					// An app made for mpy_ld.py's flags alone: the help
+					// lists every command too.
+					return newApp(stdout, stderr, nil).Run([]string{"mpyld", "--help"})
+				}
 				return cli.ShowAppHelp(c)
 			}
 			if first := c.Args().First(); !strings.Contains(filepath.Base(first), ".") {

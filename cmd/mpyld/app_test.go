@@ -157,6 +157,13 @@ func TestOneCommandApp(t *testing.T) {
 			t.Errorf("%s: help of the one-command app differs from the whole app's:\n%s\n---\n%s", c.name, one.String(), whole.String())
 		}
 	}
+	// mpy_ld.py's flags without an object: the whole help, every command.
+	var bare, flagsOnly bytes.Buffer
+	run([]string{"mpyld"}, &bare, &bytes.Buffer{})
+	run([]string{"mpyld", "--arch", "x64", "-v"}, &flagsOnly, &bytes.Buffer{})
+	if !strings.Contains(bare.String(), "   deploy ") || flagsOnly.String() != bare.String() {
+		t.Errorf("mpyld --arch x64 -v showed:\n%s\nwant the help of mpyld alone:\n%s", flagsOnly.String(), bare.String())
+	}
 	var seen []bool
 	app := newApp(&bytes.Buffer{}, &bytes.Buffer{}, []string{"mpyld", "build"})
 	if len(app.Commands) != 1 || len(app.Flags) != 0 {
