@@ -7,7 +7,9 @@
 // semihosting: it runs a host file (QEMUFileArgs), or a script read from
 // standard input, or, when the input starts like pyboard.py's (Ctrl-A,
 // Ctrl-B, Ctrl-C or a carriage return), MicroPython's friendly and raw REPLs. It can import native .mpy files for
-// xtensa from the RAM file system that tests/run-natmodtests.py mounts.
+// xtensa from the RAM file system that tests/run-natmodtests.py mounts. Its
+// time module (utime before v1.21) runs on the core's cycle counter, CCOUNT,
+// which QEMU advances with the host's time at 40 MHz.
 //
 // Exit status of QEMU: 0 after a script ran (or at the end of REPL input),
 // 1 after an uncaught exception, SystemExit's code, 2 when the file of

@@ -39,12 +39,15 @@
 #define MICROPY_HW_BOARD_NAME       "qemu-sim"
 #define MICROPY_HW_MCU_NAME         "lx106"
 
-// Left out: modules needing hardware or a clock, and those the natmod
-// examples provide (so a test always runs the module under test).
+// time (utime before v1.21) on the clock of clock.c: ticks, sleep; no
+// time(), localtime() or the like (there is no real-time clock).
+#define MICROPY_PY_TIME             (1)
+#define MICROPY_PY_UTIME            (1)
+#define MICROPY_PY_UTIME_MP_HAL     (1)
+
+// Left out: modules needing hardware, and those the natmod examples provide
+// (so a test always runs the module under test).
 #define MICROPY_PY_MACHINE          (0)
-#define MICROPY_PY_TIME             (0)
-#define MICROPY_PY_UTIME            (0)
-#define MICROPY_PY_UTIME_MP_HAL     (0)
 #define MICROPY_PY_SELECT           (0)
 #define MICROPY_PY_USELECT          (0)
 #define MICROPY_PY_ASYNCIO          (0)
@@ -74,6 +77,22 @@ typedef uintptr_t mp_uint_t;
 typedef long mp_off_t;
 
 #define MP_STATE_PORT MP_STATE_VM
+
+// The clock (clock.c): CCOUNT at the frequency of QEMU's lx106 core,
+// clock_freq_khz = 40000 in its target/xtensa/core-lx106.c (the ESP8266
+// itself runs at 80 or 160 MHz). The VM looks at the clock every
+// MPYLD_CLOCK_VM_POLL jumps or returns, so that no wrap of CCOUNT (each
+// 107 s) goes unseen while Python code runs.
+#define MPYLD_CPU_HZ                (40000000)
+#define MPYLD_CLOCK_VM_POLL         (1000)
+void mpyld_clock_poll(void);
+#define MICROPY_VM_HOOK_INIT        static unsigned int vm_clock_poll = MPYLD_CLOCK_VM_POLL;
+#define MICROPY_VM_HOOK_POLL        if (--vm_clock_poll == 0) { \
+        vm_clock_poll = MPYLD_CLOCK_VM_POLL; \
+        mpyld_clock_poll(); \
+}
+#define MICROPY_VM_HOOK_LOOP        MICROPY_VM_HOOK_POLL
+#define MICROPY_VM_HOOK_RETURN      MICROPY_VM_HOOK_POLL
 
 // The offsets of the user and double exception vectors from VECBASE (lx106).
 #define MPYLD_VECTOR_USER           (0x50)

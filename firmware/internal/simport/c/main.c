@@ -42,6 +42,7 @@ enum {
     SYS_WRITE = 4,
     SYS_OPEN = 5,
     SYS_CLOSE = 6,
+    SYS_SELECT_ONE = 29,
     SYS_ARGC = 1000,
     SYS_ARGV_SZ = 1001,
     SYS_ARGV = 1002,
@@ -83,10 +84,34 @@ static void sim_write_all(int fd, const char *buf, size_t len) {
     }
 }
 
+#ifdef MPYLD_CPU_HZ
+#define SELECT_ONE_READ (1)
+#define CLOCK_WAIT_S (10)
+
+// Waits until fd has input, looking at the clock (clock.c) at least every
+// CLOCK_WAIT_S seconds, so that no wrap of CCOUNT passes unseen while the
+// firmware waits for console input: the host's select() with a timeout
+// (QEMU's select_one; on a chardev console it answers at once). An error
+// ends the wait: the read that follows reports it.
+static void sim_wait_input(int fd) {
+    for (;;) {
+        uint32_t timeout[2] = { CLOCK_WAIT_S, 0 }; // struct timeval
+        int n = simcall(SYS_SELECT_ONE, fd, SELECT_ONE_READ, (int)timeout, NULL);
+        mpyld_clock_poll();
+        if (n != 0) {
+            return;
+        }
+    }
+}
+#endif
+
 // Reads at least one byte, waiting for it; returns 0 at the end of input.
 static int sim_read(int fd, char *buf, size_t len) {
     for (;;) {
         int err;
+        #ifdef MPYLD_CPU_HZ
+        sim_wait_input(fd);
+        #endif
         int n = simcall(SYS_READ, fd, (int)buf, (int)len, &err);
         if (n >= 0) {
             return n;
