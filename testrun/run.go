@@ -571,12 +571,20 @@ func versionName(t linker.Target) string {
 	return t.Version.String()
 }
 
+// firstLine is the first line of an error; where that line only
+// introduces what follows (it ends with ":", as "make failed reading it
+// for rv32imc:" does before make's own message), the next line too.
 func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	first := strings.TrimSpace(lines[0])
+	if strings.HasSuffix(first, ":") {
+		for _, l := range lines[1:] {
+			if l = strings.TrimSpace(l); l != "" {
+				return first + " " + l
+			}
+		}
 	}
-	return s
+	return first
 }
 
 func lastLine(s string) string {

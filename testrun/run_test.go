@@ -287,6 +287,24 @@ func TestDiffLines(t *testing.T) {
 	}
 }
 
+// TestFirstLine: a build error's summary keeps make's message where the
+// first line only introduces it (v1.24's py/dynruntime.mk refuses
+// rv32imc, which it knows from v1.25 on).
+func TestFirstLine(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"rv32imc: features0/Makefile: make failed reading it for rv32imc:\n/mp/py/dynruntime.mk:103: *** architecture 'rv32imc' not supported.  Stop.\n",
+			"rv32imc: features0/Makefile: make failed reading it for rv32imc: /mp/py/dynruntime.mk:103: *** architecture 'rv32imc' not supported.  Stop."},
+		{"x64: main.c:3:1: error: unknown type name 'foo'\n    3 | foo x;\n", "x64: main.c:3:1: error: unknown type name 'foo'"},
+		{"one line", "one line"},
+		{"ends with a colon:", "ends with a colon:"},
+		{"ends with a colon:\n\n  then this\nnot this", "ends with a colon: then this"},
+	} {
+		if got := firstLine(c.in); got != c.want {
+			t.Errorf("firstLine(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestBytesLiteral(t *testing.T) {
 	if got, want := bytesLiteral([]byte("a'\\\x00\x7f\n~")), `b'a\'\\\x00\x7f\x0a~'`; got != want {
 		t.Errorf("got %s, want %s", got, want)
