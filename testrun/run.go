@@ -233,7 +233,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			case b.Err != nil && okArch[b.Arch]:
 				u.NotRun = "the module cannot be built for " + u.MicroPython + ": " + firstLine(b.Err.Error())
 			case b.Err != nil:
-				u.Results = failAll(rep.Tests, "build: "+firstLine(b.Err.Error()))
+				u.Results = failAll(rep.Tests, "build: "+firstLine(b.Err.Error()), moreLines(b.Err.Error()))
 			default:
 				u.Module = filepath.Join(c.Build.Dir, b.Output)
 				if rep.Module == "" {
@@ -354,7 +354,7 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 			u.Missing = mt.Package
 			return
 		case err != nil:
-			u.Results = failAll(names, "firmware: "+err.Error())
+			u.Results = failAll(names, "firmware: "+err.Error(), "")
 			return
 		}
 		fw = p
@@ -362,12 +362,12 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 	u.Firmware = fw
 	module, err := os.ReadFile(u.Module)
 	if err != nil {
-		u.Results = failAll(names, err.Error())
+		u.Results = failAll(names, err.Error(), "")
 		return
 	}
 	target, err := targetFor(b, qemu, fw)
 	if err != nil {
-		u.Results = failAll(names, err.Error())
+		u.Results = failAll(names, err.Error(), "")
 		return
 	}
 	if st, ok := target.(*StdinTarget); ok {
@@ -476,10 +476,12 @@ func afterMarker(out string) (string, bool) {
 	return out[i+len(startMarker)+1:], true
 }
 
-func failAll(tests []string, cause string) []Result {
+// failAll fails every test with cause, and output as what they printed
+// (the whole message of a failed build: the compiler's errors, mpyld's hint).
+func failAll(tests []string, cause, output string) []Result {
 	var out []Result
 	for _, t := range tests {
-		out = append(out, Result{Test: t, Status: Fail, Cause: cause})
+		out = append(out, Result{Test: t, Status: Fail, Cause: cause, Output: output})
 	}
 	return out
 }
@@ -585,6 +587,16 @@ func firstLine(s string) string {
 		}
 	}
 	return first
+}
+
+// moreLines is a multi-line error whole, with a final newline, or "" for
+// one line (which firstLine already gives).
+func moreLines(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "\n") {
+		return ""
+	}
+	return s + "\n"
 }
 
 func lastLine(s string) string {

@@ -305,6 +305,31 @@ func TestFirstLine(t *testing.T) {
 	}
 }
 
+// TestReportBuildFailure: a build that failed for an arch is reported
+// once for all its tests, with the compiler's errors and mpyld's hint
+// (features2 on rv32imc, whose dynruntime.mk default has no floats).
+func TestReportBuildFailure(t *testing.T) {
+	msg := "rv32imc: CC main.c failed:\nmain.c: In function 'add':\nmain.c:30:12: error: implicit declaration of function 'mp_obj_new_float'\n" +
+		"hint: MICROPY_FLOAT_IMPL=none is rv32imc's default in dynruntime.mk\n"
+	rep := &Report{Tests: []string{"a.py", "b.py"}, Units: []*Unit{{Arch: "rv32imc", MicroPython: "v1.27.0", Board: "VIRT_RV32",
+		Results: failAll([]string{"a.py", "b.py"}, "build: "+firstLine(msg), moreLines(msg))}}}
+	var out strings.Builder
+	rep.WriteText(&out)
+	got := out.String()
+	for _, want := range []string{
+		"--- FAIL: all 2 tests on rv32imc, MicroPython v1.27.0 (VIRT_RV32): build: rv32imc: CC main.c failed: main.c: In function 'add':\n",
+		"    main.c:30:12: error: implicit declaration of function 'mp_obj_new_float'\n",
+		"    hint: MICROPY_FLOAT_IMPL=none is rv32imc's default in dynruntime.mk\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "--- FAIL") != 1 {
+		t.Errorf("want one FAIL line:\n%s", got)
+	}
+}
+
 func TestBytesLiteral(t *testing.T) {
 	if got, want := bytesLiteral([]byte("a'\\\x00\x7f\n~")), `b'a\'\\\x00\x7f\x0a~'`; got != want {
 		t.Errorf("got %s, want %s", got, want)
