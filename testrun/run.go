@@ -589,14 +589,14 @@ func firstLine(s string) string {
 	return first
 }
 
-// moreLines is a multi-line error whole, with a final newline, or "" for
-// one line (which firstLine already gives).
+// moreLines is what follows the first line of a multi-line error, with a
+// final newline, or "" for one line (which firstLine gives).
 func moreLines(s string) string {
-	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "\n") {
+	_, rest, ok := strings.Cut(strings.TrimSpace(s), "\n")
+	if !ok {
 		return ""
 	}
-	return s + "\n"
+	return rest + "\n"
 }
 
 func lastLine(s string) string {
