@@ -110,7 +110,8 @@ var Boards = []*Board{
 			return lx106.Build(ctx, lx106.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
 		},
 		Args: lx106.QEMUArgs, Fault: "FATAL: ",
-		// Built and run here from v1.20.0, v1.22.2, v1.28.0 and dev.
+		// Built and run here from v1.20.0, v1.22.2, v1.24.1, v1.25.0,
+		// v1.26.1, v1.27.0, v1.28.0 and dev.
 		Since: linker.V(1, 20, 0)},
 	// mpyld's own windowed port (package firmware/esp32win), compiled by
 	// clang-22 and linked by the lx106 GNU ld, on QEMU's sim machine with
