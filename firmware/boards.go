@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/mpyld/mpyld/firmware/esp32win"
@@ -83,7 +84,7 @@ var Boards = []*Board{
 		Console: RawREPL, QEMU: "qemu-system-arm", QEMUPackage: "qemu-system-arm",
 		QEMUArgs: []string{"-machine", "mps2-an385"}, Fault: "exception caught:"},
 	{Name: "MPS2_AN500", Arches: []string{"armv7emsp", "armv7emdp"}, Port: "qemu", Vars: []string{"BOARD=MPS2_AN500", "FROZEN_MANIFEST="},
-		Since: linker.V(1, 24, 0), Program: "firmware.elf", CrossPrefix: "arm-none-eabi-", CrossPackage: "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+		Since: linker.V(1, 27, 0), Program: "firmware.elf", CrossPrefix: "arm-none-eabi-", CrossPackage: "gcc-arm-none-eabi libnewlib-arm-none-eabi",
 		Console: RawREPL, QEMU: "qemu-system-arm", QEMUPackage: "qemu-system-arm",
 		QEMUArgs: []string{"-machine", "mps2-an500"}, Fault: "exception caught:"},
 	// Debian's GCC 12 has no multilib for the boards' default
@@ -94,9 +95,11 @@ var Boards = []*Board{
 		Since: linker.V(1, 24, 0), Program: "firmware.elf", CrossPrefix: "riscv64-unknown-elf-", CrossPackage: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
 		Console: RawREPL, QEMU: "qemu-system-riscv32", QEMUPackage: "qemu-system-misc",
 		QEMUArgs: []string{"-machine", "virt", "-bios", "none"}, Fault: "EXCEPTION CAUGHT:"},
+	// v1.27's tree has the board, but its loader takes no rv64imc code
+	// (linker.Target.Check says so first).
 	{Name: "VIRT_RV64", Arches: []string{"rv64imc"}, Port: "qemu",
 		Vars:  []string{"BOARD=VIRT_RV64", "FROZEN_MANIFEST=", "RV64_ARCH=rv64imac -misa-spec=2.2"},
-		Since: linker.V(1, 28, 0), Program: "firmware.elf", CrossPrefix: "riscv64-unknown-elf-", CrossPackage: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
+		Since: linker.V(1, 27, 0), Program: "firmware.elf", CrossPrefix: "riscv64-unknown-elf-", CrossPackage: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
 		Console: RawREPL, QEMU: "qemu-system-riscv64", QEMUPackage: "qemu-system-misc",
 		QEMUArgs: []string{"-machine", "virt", "-bios", "none"}, Fault: "EXCEPTION CAUGHT:"},
 	// mpyld's own minimal ESP8266 port (package firmware/lx106) on QEMU's
@@ -107,7 +110,8 @@ var Boards = []*Board{
 			return lx106.Build(ctx, lx106.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
 		},
 		Args: lx106.QEMUArgs, Fault: "FATAL: ",
-		// Built and run here from v1.20.0, v1.22.2, v1.28.0 and dev.
+		// Built and run here from v1.20.0, v1.22.2, v1.24.1, v1.25.0,
+		// v1.26.1, v1.27.0, v1.28.0 and dev.
 		Since: linker.V(1, 20, 0)},
 	// mpyld's own windowed port (package firmware/esp32win), compiled by
 	// clang-22 and linked by the lx106 GNU ld, on QEMU's sim machine with
@@ -144,12 +148,31 @@ func (b *Board) Available(mpyDir string, t linker.Target) string {
 		return fmt.Sprintf("MicroPython %s: %s", versionOf(t), b.Before)
 	}
 	if b.Port == "qemu" && b.Make == nil {
-		if !isDir(filepath.Join(mpyDir, "ports", "qemu", "boards", b.Name)) {
-			return fmt.Sprintf("MicroPython %s has no ports/qemu board %s (from %s on; before v1.24, ports/qemu-arm only runs a fixed script, with no REPL)",
+		if !isDir(filepath.Join(mpyDir, "ports", "qemu")) {
+			return fmt.Sprintf("MicroPython %s has no ports/qemu (from v1.24 on; before, ports/qemu-arm only runs a fixed script, with no REPL)",
+				versionOf(t))
+		}
+		if !hasQEMUBoard(mpyDir, b.Name) {
+			return fmt.Sprintf("MicroPython %s has no ports/qemu board %s (the tree's ports/qemu has it from %s on)",
 				versionOf(t), b.Name, b.Since)
+		}
+		if !qemuLoadsMPY(mpyDir) {
+			return fmt.Sprintf("MicroPython %s's ports/qemu firmware imports no .mpy files (its mpconfigport.h leaves MICROPY_PERSISTENT_CODE_LOAD and MICROPY_READER_VFS off; from v1.25 on it has them)",
+				versionOf(t))
 		}
 	}
 	return ""
+}
+
+// hasQEMUBoard reports whether the tree's ports/qemu builds board name: a
+// folder boards/NAME from v1.25 on, a file boards/NAME.mk in v1.24.
+func hasQEMUBoard(mpyDir, name string) bool {
+	boards := filepath.Join(mpyDir, "ports", "qemu", "boards")
+	if isDir(filepath.Join(boards, name)) {
+		return true
+	}
+	st, err := os.Stat(filepath.Join(boards, name+".mk"))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // versionVars gives the make variables of a tree's version: before v1.21
@@ -177,6 +200,19 @@ func forceRetired(mpyDir string) bool {
 	data, err := os.ReadFile(filepath.Join(mpyDir, "ports", "unix", "Makefile"))
 	return err == nil && strings.Contains(string(data), "MICROPY_FORCE_32BIT flag is no longer affecting")
 }
+
+// qemuLoadsMPY reports whether the tree's QEMU port imports .mpy files:
+// from v1.25 its mpconfigport.h turns on MICROPY_PERSISTENT_CODE_LOAD and
+// MICROPY_READER_VFS. v1.24's leaves both at py/mpconfig.h's 0, and its
+// main.c defines mp_lexer_new_from_file as a stub raising ENOENT, which
+// py/lexer.c defines too once MICROPY_READER_VFS is on: no make variable
+// gives that firmware a file reader.
+func qemuLoadsMPY(mpyDir string) bool {
+	data, err := os.ReadFile(filepath.Join(mpyDir, "ports", "qemu", "mpconfigport.h"))
+	return err == nil && persistentCodeLoad.Match(data)
+}
+
+var persistentCodeLoad = regexp.MustCompile(`(?m)^\s*#define\s+MICROPY_PERSISTENT_CODE_LOAD\s+\(1\)`)
 
 func versionOf(t linker.Target) string {
 	if t.Version.IsZero() {

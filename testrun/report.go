@@ -61,9 +61,12 @@ func (r *Report) WriteText(w io.Writer) {
 		if board == "" {
 			board = "no board"
 		}
-		if n, cause := sameFailure(u.Results); n > 1 {
+		if n, cause, output := sameFailure(u.Results); n > 1 {
 			// The build or the firmware failed: once for all tests.
 			fmt.Fprintf(w, "\n--- FAIL: all %d tests on %s, MicroPython %s (%s): %s\n", n, u.Arch, u.MicroPython, board, cause)
+			if output != "" {
+				fmt.Fprint(w, indent(tailLines(output, 20)))
+			}
 			continue
 		}
 		for _, res := range u.Results {
@@ -82,18 +85,18 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped, %d not run\n", r.Count(Pass), r.Count(Fail), r.Count(Skip), r.Count(NotRun))
 }
 
-// sameFailure returns the number of results and their cause when every one
-// failed with the same cause and nothing ran (a failed build or firmware).
-func sameFailure(results []Result) (int, string) {
+// sameFailure returns the number of results, their cause and output when
+// every one failed alike and nothing ran (a failed build or firmware).
+func sameFailure(results []Result) (int, string, string) {
 	if len(results) == 0 {
-		return 0, ""
+		return 0, "", ""
 	}
 	for _, r := range results {
-		if r.Status != Fail || r.Cause != results[0].Cause || r.Output != "" || r.Diff != "" {
-			return 0, ""
+		if r.Status != Fail || r.Cause != results[0].Cause || r.Output != results[0].Output || r.Diff != "" {
+			return 0, "", ""
 		}
 	}
-	return len(results), results[0].Cause
+	return len(results), results[0].Cause, results[0].Output
 }
 
 // diffLines is a line diff of want against got: "-" lines only in the

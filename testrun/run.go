@@ -233,7 +233,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			case b.Err != nil && okArch[b.Arch]:
 				u.NotRun = "the module cannot be built for " + u.MicroPython + ": " + firstLine(b.Err.Error())
 			case b.Err != nil:
-				u.Results = failAll(rep.Tests, "build: "+firstLine(b.Err.Error()))
+				u.Results = failAll(rep.Tests, "build: "+firstLine(b.Err.Error()), moreLines(b.Err.Error()))
 			default:
 				u.Module = filepath.Join(c.Build.Dir, b.Output)
 				if rep.Module == "" {
@@ -354,7 +354,7 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 			u.Missing = mt.Package
 			return
 		case err != nil:
-			u.Results = failAll(names, "firmware: "+err.Error())
+			u.Results = failAll(names, "firmware: "+err.Error(), "")
 			return
 		}
 		fw = p
@@ -362,12 +362,12 @@ func (c *Config) runUnit(ctx context.Context, u *Unit, name string, tests, names
 	u.Firmware = fw
 	module, err := os.ReadFile(u.Module)
 	if err != nil {
-		u.Results = failAll(names, err.Error())
+		u.Results = failAll(names, err.Error(), "")
 		return
 	}
 	target, err := targetFor(b, qemu, fw)
 	if err != nil {
-		u.Results = failAll(names, err.Error())
+		u.Results = failAll(names, err.Error(), "")
 		return
 	}
 	if st, ok := target.(*StdinTarget); ok {
@@ -476,10 +476,12 @@ func afterMarker(out string) (string, bool) {
 	return out[i+len(startMarker)+1:], true
 }
 
-func failAll(tests []string, cause string) []Result {
+// failAll fails every test with cause, and output as what they printed
+// (the whole message of a failed build: the compiler's errors, mpyld's hint).
+func failAll(tests []string, cause, output string) []Result {
 	var out []Result
 	for _, t := range tests {
-		out = append(out, Result{Test: t, Status: Fail, Cause: cause})
+		out = append(out, Result{Test: t, Status: Fail, Cause: cause, Output: output})
 	}
 	return out
 }
@@ -571,12 +573,30 @@ func versionName(t linker.Target) string {
 	return t.Version.String()
 }
 
+// firstLine is the first line of an error; where that line only
+// introduces what follows (it ends with ":", as "make failed reading it
+// for rv32imc:" does before make's own message), the next line too.
 func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	first := strings.TrimSpace(lines[0])
+	if strings.HasSuffix(first, ":") {
+		for _, l := range lines[1:] {
+			if l = strings.TrimSpace(l); l != "" {
+				return first + " " + l
+			}
+		}
 	}
-	return s
+	return first
+}
+
+// moreLines is what follows the first line of a multi-line error, with a
+// final newline, or "" for one line (which firstLine gives).
+func moreLines(s string) string {
+	_, rest, ok := strings.Cut(strings.TrimSpace(s), "\n")
+	if !ok {
+		return ""
+	}
+	return rest + "\n"
 }
 
 func lastLine(s string) string {

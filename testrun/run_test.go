@@ -233,7 +233,7 @@ func TestVersionCannotLoad(t *testing.T) {
 		case u.Arch == "rv32imc":
 			want = "cannot load rv32imc native modules"
 		case u.Arch == "armv7m":
-			want = "has no ports/qemu board MPS2_AN385"
+			want = "has no ports/qemu (from v1.24 on"
 		}
 		switch {
 		case want == "" && (u.NotRun != "" || len(u.Results) != 1 || u.Results[0].Status != Pass):
@@ -284,6 +284,49 @@ func TestDiffLines(t *testing.T) {
 		if d := diffLines(c.want, c.got); d != "--- expected\n+++ got\n"+c.diff {
 			t.Errorf("diff %q %q:\n%s", c.want, c.got, d)
 		}
+	}
+}
+
+// TestFirstLine: a build error's summary keeps make's message where the
+// first line only introduces it (v1.24's py/dynruntime.mk refuses
+// rv32imc, which it knows from v1.25 on).
+func TestFirstLine(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"rv32imc: features0/Makefile: make failed reading it for rv32imc:\n/mp/py/dynruntime.mk:103: *** architecture 'rv32imc' not supported.  Stop.\n",
+			"rv32imc: features0/Makefile: make failed reading it for rv32imc: /mp/py/dynruntime.mk:103: *** architecture 'rv32imc' not supported.  Stop."},
+		{"x64: main.c:3:1: error: unknown type name 'foo'\n    3 | foo x;\n", "x64: main.c:3:1: error: unknown type name 'foo'"},
+		{"one line", "one line"},
+		{"ends with a colon:", "ends with a colon:"},
+		{"ends with a colon:\n\n  then this\nnot this", "ends with a colon: then this"},
+	} {
+		if got := firstLine(c.in); got != c.want {
+			t.Errorf("firstLine(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestReportBuildFailure: a build that failed for an arch is reported
+// once for all its tests, with the compiler's errors and mpyld's hint
+// (features2 on rv32imc, whose dynruntime.mk default has no floats).
+func TestReportBuildFailure(t *testing.T) {
+	msg := "rv32imc: CC main.c failed:\nmain.c: In function 'add':\nmain.c:30:12: error: implicit declaration of function 'mp_obj_new_float'\n" +
+		"hint: MICROPY_FLOAT_IMPL=none is rv32imc's default in dynruntime.mk\n"
+	rep := &Report{Tests: []string{"a.py", "b.py"}, Units: []*Unit{{Arch: "rv32imc", MicroPython: "v1.27.0", Board: "VIRT_RV32",
+		Results: failAll([]string{"a.py", "b.py"}, "build: "+firstLine(msg), moreLines(msg))}}}
+	var out strings.Builder
+	rep.WriteText(&out)
+	got := out.String()
+	for _, want := range []string{
+		"--- FAIL: all 2 tests on rv32imc, MicroPython v1.27.0 (VIRT_RV32): build: rv32imc: CC main.c failed: main.c: In function 'add':\n",
+		"    main.c:30:12: error: implicit declaration of function 'mp_obj_new_float'\n",
+		"    hint: MICROPY_FLOAT_IMPL=none is rv32imc's default in dynruntime.mk\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "--- FAIL") != 1 {
+		t.Errorf("want one FAIL line:\n%s", got)
 	}
 }
 
