@@ -63,6 +63,9 @@ type Board struct {
 	// Make, when set, builds the firmware from the tree into outDir
 	// instead of the tree's makefile (mpyld's own ports), and returns it.
 	Make func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error)
+	// Digest, with Make, names the sources mpyld carries for the firmware
+	// (part of the cache key).
+	Digest func() string
 	// Args, when set, gives the QEMU arguments that run a firmware file
 	// (instead of QEMUArgs and -kernel).
 	Args func(firmware string) ([]string, error)
@@ -109,7 +112,7 @@ var Boards = []*Board{
 		Make: func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error) {
 			return lx106.Build(ctx, lx106.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
 		},
-		Args: lx106.QEMUArgs, Fault: "FATAL: ",
+		Digest: lx106.Digest, Args: lx106.QEMUArgs, Fault: "FATAL: ",
 		// Built and run here from v1.20.0, v1.22.2, v1.24.1, v1.25.0,
 		// v1.26.1, v1.27.0, v1.28.0 and dev.
 		Since: linker.V(1, 20, 0)},
@@ -122,7 +125,7 @@ var Boards = []*Board{
 		Make: func(ctx context.Context, mpyDir, outDir string, logf func(string, ...any)) (string, error) {
 			return esp32win.Build(ctx, esp32win.Options{MPYDir: mpyDir, OutDir: outDir, Logf: logf})
 		},
-		Args: esp32win.QEMUArgs, Fault: "FATAL: ", Note: esp32win.NotESP32,
+		Digest: esp32win.Digest, Args: esp32win.QEMUArgs, Fault: "FATAL: ", Note: esp32win.NotESP32,
 		Since: linker.V(1, 22, 0), Before: "mpyld's windowed port does not build against MicroPython v1.20 (its extmod.mk lists no libm sources)"},
 }
 

@@ -101,3 +101,35 @@ func TestQEMUBoardsPerVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyCoversOwnPort: the cache key of mpyld's own ports changes with the
+// sources mpyld carries for them, so that a firmware another mpyld built
+// into the cache is never rebuilt in part (a module added to the lx106
+// port left objmodule.o unbuilt: the link failed).
+func TestKeyCoversOwnPort(t *testing.T) {
+	tree := filepath.Join("..", "testdata", "trees", "v1.28.0")
+	tg, err := linker.TreeTarget(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"xtensa", "xtensawin"} {
+		b := *ForArch(arch)
+		if b.Digest == nil {
+			t.Fatalf("%s: board %s has no Digest", arch, b.Name)
+		}
+		k1, err := b.Key(tree, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k2, _ := b.Key(tree, tg); k2 != k1 {
+			t.Errorf("%s: key %s, then %s", arch, k1, k2)
+		}
+		b.Digest = func() string { return "other port sources" }
+		if k3, _ := b.Key(tree, tg); k3 == k1 {
+			t.Errorf("%s: key %s unchanged with other port sources", arch, k1)
+		}
+	}
+	if ForArch("xtensa").Digest() == ForArch("xtensawin").Digest() {
+		t.Errorf("lx106 and esp32win ports have one digest")
+	}
+}

@@ -61,8 +61,9 @@ var treeSources = []string{"py", "extmod", "shared", "drivers", "lib/libm", "lib
 	"lib/littlefs", "lib/oofatfs", "lib/crypto-algorithms", "lib/berkeley-db-1.xx"}
 
 // Key names the cached build of the board from the tree: its version,
-// the board, its make variables and a digest of the tree's sources (the
-// name and contents of every file of treeSources and the port). Neither the
+// the board, its make variables, the sources mpyld carries for its own
+// ports, and a digest of the tree's sources (the name and contents of
+// every file of treeSources and the port). Neither the
 // tree's location nor file times are part of it, so a fresh checkout or
 // unpacking of the same sources (as CI makes) finds its firmware, and an
 // edited source gives a new build.
@@ -71,6 +72,9 @@ func (b *Board) Key(mpyDir string, t linker.Target) (string, error) {
 	fmt.Fprintf(h, "version %s\nboard %s\n", versionOf(t), b.Name)
 	for _, v := range b.versionVars(mpyDir, t) {
 		fmt.Fprintf(h, "var %s\n", v)
+	}
+	if b.Digest != nil {
+		fmt.Fprintf(h, "port %s\n", b.Digest())
 	}
 	subs := append([]string(nil), treeSources...)
 	if b.Port != "" {

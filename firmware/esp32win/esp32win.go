@@ -77,6 +77,10 @@ var port = &simport.Port{
 	},
 }
 
+// Digest names the firmware's sources in mpyld (the port and its common
+// C), for the firmware cache key.
+func Digest() string { return port.Digest() }
+
 // Build builds the firmware from o.MPYDir into o.OutDir and returns the path
 // of the ELF file. Nothing is written inside the tree. A second call with
 // the same folders only rebuilds what changed.

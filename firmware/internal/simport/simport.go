@@ -8,8 +8,10 @@ package simport
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"debug/elf"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -116,6 +118,32 @@ func Build(ctx context.Context, p *Port, mpyDir, outDir string, logf func(string
 		return "", fmt.Errorf("%s: make succeeded but left no %s", p.Name, elfPath)
 	}
 	return elfPath, nil
+}
+
+// Digest names the port's sources: the common C and the port's own files,
+// names and contents. It is part of the firmware cache key, so that a
+// firmware built by another mpyld (other port sources) is not rebuilt in
+// part, which make's dependencies do not always get right (a module
+// added to the port left objmodule.o unbuilt).
+func (p *Port) Digest() string {
+	h := sha256.New()
+	for _, t := range []struct {
+		fsys embed.FS
+		root string
+	}{{commonFS, "c"}, {p.FS, "port"}} {
+		fs.WalkDir(t.fsys, t.root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := t.fsys.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s %x\n", path, sha256.Sum256(data))
+			return nil
+		})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // MakeArgs are make's arguments for the port in portDir. MPY_DIR and BUILD
